@@ -1,0 +1,1 @@
+"""Storage and search: the document store, the lexical and the dense index."""

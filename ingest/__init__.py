@@ -1,0 +1,1 @@
+"""Ingestion: read PDF, Word and text reports into repaired, structured documents."""

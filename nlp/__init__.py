@@ -1,0 +1,1 @@
+"""Swedish NLP: tokenisation, lemmas, compounds, embeddings and tagging."""

@@ -1,0 +1,3 @@
+"""underlag: document analysis and retrieval for Swedish regional development reports."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,124 @@
+"""The typed data model that flows through every stage.
+
+``ingest`` produces a :class:`Document` (metadata, sections, blocks, footnotes),
+``nlp`` enriches it, ``index`` stores it and ``api`` returns it. The models are
+frozen pydantic models so they serialise to the JSON that the CLI and the API
+print, with the field names those interfaces promise.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, computed_field
+
+
+class BlockKind(str, Enum):
+    """What a block of a section is."""
+
+    PARAGRAPH = "paragraph"
+    LIST_ITEM = "list_item"
+    TABLE = "table"
+    # The template's own text (question elaborations, "Observera!" notes):
+    # kept, but apart from the region's answer.
+    INSTRUCTION = "instruction"
+    # A Ja/Nej answer such as "Ja ☒ / Nej ☐"; ``choice`` holds what was ticked.
+    CHOICE = "choice"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Block(_Frozen):
+    """One paragraph, list item, table, template instruction or Ja/Nej answer."""
+
+    kind: BlockKind
+    text: str
+    page: int | None = None
+    # Tables keep their rows; ``text`` is the rows rendered one per line with " | ".
+    rows: list[list[str]] | None = None
+    # For CHOICE blocks: the ticked option ("Ja"/"Nej"), or None when nothing is ticked.
+    choice: str | None = None
+
+
+def render_rows(rows: list[list[str]]) -> str:
+    """Render table rows as text, one row per line, cells separated by " | "."""
+    return "\n".join(" | ".join(cell.strip() for cell in row) for row in rows)
+
+
+class Section(_Frozen):
+    """A heading and the blocks under it, up to the next heading.
+
+    ``number`` is the heading's number ("1.3.2") when it has one. A section that
+    is a template question ("1.1 Beskriv hur ...") has ``question`` set to the
+    full question text, its INSTRUCTION blocks hold the template's guidance and
+    the other blocks are the answer.
+    """
+
+    number: str | None = None
+    title: str
+    heading_path: list[str]
+    level: int
+    page: int | None = None
+    question: str | None = None
+    blocks: list[Block] = []
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def text(self) -> str:
+        """The section's own content (the answer, for a question), without instructions."""
+        return "\n\n".join(b.text for b in self.blocks if b.kind is not BlockKind.INSTRUCTION and b.text)
+
+    @property
+    def instruction_text(self) -> str:
+        """The template's instruction text inside this section."""
+        return "\n\n".join(b.text for b in self.blocks if b.kind is BlockKind.INSTRUCTION)
+
+
+class Footnote(_Frozen):
+    """A footnote's text, kept apart from the body it annotates."""
+
+    number: str
+    text: str
+    page: int | None = None
+
+
+class DocumentMetadata(_Frozen):
+    """What a document is: every field optional, filled when the source states it."""
+
+    title: str | None = None
+    organisation: str | None = None
+    # "återrapportering", "projektbeskrivning", "uppföljning", "rapport", ...
+    doc_type: str | None = None
+    # The year(s) the report covers (2021; 2022 and 2023; 2024 and 2025).
+    years: list[int] = []
+    # ISO date (YYYY-MM-DD) of the document itself, when stated.
+    date: str | None = None
+    diarienummer: list[str] = []
+
+
+class Document(_Frozen):
+    """A parsed, repaired and structured document."""
+
+    # Content hash of the source file (hex); stable across re-ingests of the same bytes.
+    id: str
+    source: str
+    filename: str
+    format: str  # "pdf", "docx", "txt", "md"
+    metadata: DocumentMetadata
+    sections: list[Section]
+    footnotes: list[Footnote] = []
+    page_count: int | None = None
+    # Non-fatal problems met while reading ("decoded as cp1252", ...).
+    warnings: list[str] = []
+
+    @property
+    def text(self) -> str:
+        """All section text in reading order (headings included), for whole-document use."""
+        parts: list[str] = []
+        for s in self.sections:
+            parts.append(s.title if s.number is None else f"{s.number} {s.title}")
+            if s.text:
+                parts.append(s.text)
+        return "\n\n".join(parts)

@@ -1,0 +1,35 @@
+"""Settings in one place, read from the environment (prefix ``UNDERLAG_``).
+
+Defaults work on a fresh clone: the data folder (the index and the document
+store) lives in ``data/`` at the project root, which git ignores.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="UNDERLAG_", extra="ignore")
+
+    #: Where the index and the document store live (``UNDERLAG_DATA_DIR``).
+    data_dir: Path = PROJECT_ROOT / "data"
+    #: Files larger than this are refused with a clear error instead of being read.
+    max_file_mb: float = 100.0
+    #: PDFs with more pages than this are refused (a 2 000-page PDF is not a report).
+    max_pdf_pages: int = 2000
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own :class:`Settings` instead."""
+    return Settings()
