@@ -46,6 +46,15 @@ def content_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+def file_id(path: Path) -> str:
+    """The document id of a file on disk, read in chunks (the same value as :func:`content_id`)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
 def _check_file(path: Path, settings: Settings) -> bytes:
     if not path.is_file():
         raise IngestError(path, "no such file")

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, computed_field, model_validator
 
 
 class BlockKind(str, Enum):
@@ -63,6 +65,15 @@ class Section(_Frozen):
     page: int | None = None
     question: str | None = None
     blocks: list[Block] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ignore_computed_text(cls, data: Any) -> Any:
+        # ``text`` is derived from the blocks; serialised documents carry it for
+        # readers, and it is dropped when they are loaded back.
+        if isinstance(data, dict) and "text" in data:
+            data = {k: v for k, v in data.items() if k != "text"}
+        return data
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install everything, ingest the sample corpus into a fresh demo index and show what was found.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+. .venv/bin/activate
+export UNDERLAG_DATA_DIR=${UNDERLAG_DATA_DIR:-data/demo}
+echo "== underlag ingest corpus/"
+underlag ingest corpus/
+echo
+echo "== underlag documents"
+underlag documents
+echo
+echo "== underlag parse corpus/002_aee3b258286ac5e7.txt (the 2023 återrapportering, repaired)"
+underlag parse corpus/002_aee3b258286ac5e7.txt | head -60

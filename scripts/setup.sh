@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Create .venv and install underlag with everything it needs, offline-capable models included.
+# Idempotent: a second run only checks what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+if [ ! -x .venv/bin/python ]; then
+    "$PY" -m venv .venv
+fi
+. .venv/bin/activate
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+# PyTorch first and pinned: the CPU build is a local file here; any other
+# version would pull gigabytes of CUDA packages.
+python -c "import torch" 2>/dev/null || pip install --quiet "torch==2.13.0"
+pip install --quiet -e ".[dev]"

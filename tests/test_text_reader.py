@@ -1,0 +1,56 @@
+"""The text reader: encodings, Markdown headings, page breaks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest import text
+from underlag.errors import EncodingError
+
+SWEDISH = "Kompetensförsörjning i Örebro län är en utmaning för både små och stora företag.\n"
+
+
+def test_reads_utf8_with_bom_without_warning(tmp_path: Path, settings):
+    f = tmp_path / "bom.txt"
+    f.write_bytes("\ufeff".encode() + SWEDISH.encode())
+    raw = text.read(f, settings)
+    assert raw.lines[0].text == SWEDISH.strip()
+    assert raw.warnings == []
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
+def test_decodes_windows_encoded_swedish_and_warns(tmp_path: Path, settings, encoding):
+    f = tmp_path / "rapport.txt"
+    f.write_bytes(SWEDISH.encode(encoding))
+    raw = text.read(f, settings)
+    assert raw.lines[0].text == SWEDISH.strip()
+    assert len(raw.warnings) == 1
+    assert "rapport.txt" in raw.warnings[0] and "not valid UTF-8" in raw.warnings[0]
+
+
+def test_refuses_binary_content_named_txt(tmp_path: Path, settings):
+    f = tmp_path / "bild.txt"
+    f.write_bytes(bytes(range(256)) * 64)
+    with pytest.raises(EncodingError) as e:
+        text.read(f, settings)
+    assert "bild.txt" in str(e.value) and "binary" in str(e.value)
+
+
+def test_markdown_headings_become_heading_hints(tmp_path: Path, settings):
+    f = tmp_path / "utkast.md"
+    f.write_text("# Återrapportering 2024\n\n## 1.1 Regional utvecklingsstrategi\n\nVi har ...\n",
+                 encoding="utf-8")
+    raw = text.read(f, settings)
+    headings = [(line.heading_level, line.text) for line in raw.lines if line.heading_level]
+    assert headings == [(1, "Återrapportering 2024"), (2, "1.1 Regional utvecklingsstrategi")]
+
+
+def test_form_feeds_number_the_pages(tmp_path: Path, settings):
+    f = tmp_path / "sidor.txt"
+    f.write_text("Sida ett\n\fSida två\nmer\n\fSida tre\n", encoding="utf-8")
+    raw = text.read(f, settings)
+    pages = {line.text: line.page for line in raw.lines if line.text}
+    assert pages == {"Sida ett": 1, "Sida två": 2, "mer": 2, "Sida tre": 3}
+    assert raw.page_count == 3
