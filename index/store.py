@@ -8,13 +8,15 @@ previous state loadable, and a failing file never touches what is stored.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from underlag.model import Document
+import numpy as np
+
+from underlag.model import Document, Passage
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -29,7 +31,37 @@ CREATE TABLE IF NOT EXISTS documents (
     json        TEXT NOT NULL       -- the Document, as the model serialises it
 );
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+
+-- Passages: the unit of retrieval. ``rowid`` is also the passage's id in FAISS.
+CREATE TABLE IF NOT EXISTS passages (
+    rowid        INTEGER PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,  -- "<document id>:<section index>:<passage index>"
+    document_id  TEXT NOT NULL,
+    years        TEXT,                  -- ",2022,2023," for LIKE filters
+    doc_type     TEXT,
+    organisation TEXT,
+    section      TEXT,
+    json         TEXT NOT NULL,         -- the Passage
+    vector       BLOB                   -- float32 embedding; the FAISS file is rebuilt from these
+);
+CREATE INDEX IF NOT EXISTS passages_document ON passages(document_id);
+
+-- Lexical index: analysed terms (lemmas, compound parts) of each passage, ranked by BM25.
+CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
+
+-- Key/value state, e.g. the generation counter the FAISS file is checked against.
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one write did, for the derived indexes (FAISS) to follow."""
+
+    replaced: list[str]
+    removed_rowids: list[int]
+    added_rowids: list[int]
+    generation: int
 
 
 @dataclass(frozen=True)
@@ -85,25 +117,46 @@ class DocumentStore:
         rows = self._db.execute("SELECT id FROM documents WHERE source = ?", (_source_key(source),))
         return [r[0] for r in rows]
 
-    def put(self, doc: Document) -> list[str]:
-        """Store a document; an older version from the same source file is replaced.
+    def put(self, doc: Document, passages: Sequence[Passage] = (),
+            terms: Sequence[Sequence[str]] = (), vectors: np.ndarray | None = None) -> Change:
+        """Store a document with its passages, their index terms and vectors, atomically.
 
-        Returns the ids of the documents it replaced.
+        An older version of the same source file, and its passages, are replaced.
         """
+        if terms and len(terms) != len(passages):
+            raise ValueError("one list of terms per passage")
+        if vectors is not None and len(vectors) != len(passages):
+            raise ValueError("one vector per passage")
         source = _source_key(doc.source)
         with self.transaction() as db:
             replaced = [r[0] for r in db.execute(
                 "SELECT id FROM documents WHERE source = ? AND id != ?", (source, doc.id))]
-            for old in replaced:
-                self._delete(db, old)
+            removed: list[int] = []
+            for old in [*replaced, doc.id]:
+                removed += self._delete(db, old)
             db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
                 (doc.id, source, doc.filename, doc.metadata.title, doc.metadata.doc_type,
                  ",".join(map(str, doc.metadata.years)), len(doc.sections),
                  datetime.now(timezone.utc).isoformat(timespec="seconds"),
                  doc.model_dump_json()),
             )
-        return replaced
+            added: list[int] = []
+            for i, p in enumerate(passages):
+                vec = None if vectors is None else np.asarray(vectors[i], dtype=np.float32).tobytes()
+                cur = db.execute(
+                    "INSERT INTO passages (id, document_id, years, doc_type, organisation, section, json, vector)"
+                    " VALUES (?,?,?,?,?,?,?,?)",
+                    (p.id, p.document_id, "," + ",".join(map(str, p.years)) + ",", p.doc_type,
+                     p.organisation, p.section, p.model_dump_json(), vec))
+                rowid = int(cur.lastrowid)  # type: ignore[arg-type]
+                added.append(rowid)
+                if terms:
+                    db.execute("INSERT INTO passage_fts (rowid, terms) VALUES (?, ?)",
+                               (rowid, " ".join(terms[i])))
+            generation = self._bump_generation(db)
+        return Change(replaced=replaced, removed_rowids=removed, added_rowids=added,
+                      generation=generation)
 
     def get(self, doc_id: str) -> Document | None:
         row = self._db.execute("SELECT json FROM documents WHERE id = ?", (doc_id,)).fetchone()
@@ -124,12 +177,85 @@ class DocumentStore:
         return [StoredDocument(r[0], r[1], r[2], r[3], r[4],
                                [int(y) for y in r[5].split(",") if y], r[6], r[7]) for r in rows]
 
-    def delete(self, doc_id: str) -> bool:
+    def delete(self, doc_id: str) -> Change | None:
+        """Remove a document and its passages; None when there is no such document."""
         with self.transaction() as db:
-            return self._delete(db, doc_id)
+            if not self.has(doc_id):
+                return None
+            removed = self._delete(db, doc_id)
+            generation = self._bump_generation(db)
+        return Change(replaced=[doc_id], removed_rowids=removed, added_rowids=[], generation=generation)
 
-    def _delete(self, db: sqlite3.Connection, doc_id: str) -> bool:
-        return db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount > 0
+    def _delete(self, db: sqlite3.Connection, doc_id: str) -> list[int]:
+        rowids = [r[0] for r in db.execute("SELECT rowid FROM passages WHERE document_id = ?", (doc_id,))]
+        db.executemany("DELETE FROM passage_fts WHERE rowid = ?", [(r,) for r in rowids])
+        db.execute("DELETE FROM passages WHERE document_id = ?", (doc_id,))
+        db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        return rowids
+
+    # -- state --------------------------------------------------------------
+
+    def generation(self) -> int:
+        """A counter bumped by every change; derived files (FAISS) record the one they match."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _bump_generation(self, db: sqlite3.Connection) -> int:
+        g = self.generation() + 1
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(g),))
+        return g
+
+    # -- passages -------------------------------------------------------------
+
+    def passage_count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM passages").fetchone()[0]
+
+    def passages(self, rowids: Sequence[int]) -> dict[int, Passage]:
+        """Passages by rowid (missing rowids are left out)."""
+        out: dict[int, Passage] = {}
+        ids = list(rowids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            rows = self._db.execute(
+                f"SELECT rowid, json FROM passages WHERE rowid IN ({','.join('?' * len(chunk))})", chunk)
+            out.update((r[0], Passage.model_validate_json(r[1])) for r in rows)
+        return out
+
+    def document_passages(self, doc_id: str) -> list[tuple[int, Passage]]:
+        rows = self._db.execute("SELECT rowid, json FROM passages WHERE document_id = ? ORDER BY rowid",
+                                (doc_id,))
+        return [(r[0], Passage.model_validate_json(r[1])) for r in rows]
+
+    def vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """All stored passage vectors as (rowids, matrix)."""
+        rows = self._db.execute("SELECT rowid, vector FROM passages WHERE vector IS NOT NULL ORDER BY rowid")
+        ids, vecs = [], []
+        for rowid, blob in rows:
+            ids.append(rowid)
+            vecs.append(np.frombuffer(blob, dtype=np.float32))
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+        return np.asarray(ids, dtype=np.int64), np.vstack(vecs)
+
+    def filter_rowids(self, where: str, params: Sequence[object]) -> np.ndarray:
+        """Rowids of the passages that satisfy an SQL condition over the passages table."""
+        rows = self._db.execute(f"SELECT rowid FROM passages WHERE {where}", list(params))
+        return np.fromiter((r[0] for r in rows), dtype=np.int64)
+
+    def lexical_search(self, match: str, k: int, where: str = "1", params: Sequence[object] = ()
+                       ) -> list[tuple[int, float]]:
+        """BM25 over the passages' terms: (rowid, score) best first; higher is better."""
+        rows = self._db.execute(
+            "SELECT passage_fts.rowid, bm25(passage_fts) AS rank FROM passage_fts "
+            "JOIN passages ON passages.rowid = passage_fts.rowid "
+            f"WHERE passage_fts MATCH ? AND ({where}) ORDER BY rank LIMIT ?",
+            [match, *params, k])
+        # FTS5's bm25() is negative, more negative = better; report it the usual way round
+        return [(r[0], -r[1]) for r in rows]
+
+    def stored_terms(self, rowid: int) -> list[str]:
+        row = self._db.execute("SELECT terms FROM passage_fts WHERE rowid = ?", (rowid,)).fetchone()
+        return row[0].split() if row else []
 
 
 def _source_key(source: str | Path) -> str:

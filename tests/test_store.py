@@ -34,8 +34,8 @@ def test_stored_document_round_trips(store, tmp_path):
 def test_changed_file_replaces_its_old_version(store, tmp_path):
     src = tmp_path / "r.txt"
     store.put(make_doc("a" * 16, src, "Version 1"))
-    replaced = store.put(make_doc("b" * 16, src, "Version 2"))
-    assert replaced == ["a" * 16]
+    change = store.put(make_doc("b" * 16, src, "Version 2"))
+    assert change.replaced == ["a" * 16]
     assert [(d.id, d.title) for d in store.list()] == [("b" * 16, "Version 2")]
 
 
@@ -67,5 +67,6 @@ def test_delete_and_resolve_by_prefix_or_filename(store, tmp_path):
     assert store.resolve("abc") == "abc" + "0" * 13
     assert store.resolve("x.txt") == "abc" + "0" * 13
     assert store.resolve("zzz") is None
-    assert store.delete("abc" + "0" * 13)
+    assert store.delete("abc" + "0" * 13) is not None
     assert store.list() == []
+    assert store.delete("abc" + "0" * 13) is None

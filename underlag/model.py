@@ -133,3 +133,30 @@ class Document(_Frozen):
             if s.text:
                 parts.append(s.text)
         return "\n\n".join(parts)
+
+
+class Passage(_Frozen):
+    """A retrievable piece of a section, carrying where it comes from.
+
+    Passages never cross sections; each carries its document's metadata and the
+    section's heading path so a hit can be shown and filtered on its own.
+    """
+
+    id: str  # "<document id>:<section index>:<passage index>"
+    document_id: str
+    filename: str
+    document: str  # the document's title (or file name)
+    doc_type: str | None = None
+    organisation: str | None = None
+    years: list[int] = []
+    section: str | None = None  # the section number, e.g. "1.3"
+    section_title: str
+    heading_path: list[str]
+    page: int | None = None
+    kind: str = "text"  # "text" or "table"
+    text: str
+
+    @property
+    def year(self) -> int | None:
+        """The (last) year the document covers."""
+        return max(self.years) if self.years else None

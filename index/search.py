@@ -1,0 +1,325 @@
+"""Hybrid search: BM25 over Swedish lemmas and compound parts, dense vectors in
+FAISS, fused by reciprocal rank fusion; filters; highlighting; prior wording.
+
+:class:`SearchIndex` is the one interface the CLI and the API use. It owns the
+SQLite store (documents, passages, lexical terms, vectors) and the FAISS file
+derived from it, and takes the embedder and the analyzer as arguments, so
+tests can pass small ones and production passes the real model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel
+
+from index.dense import DenseIndex
+from index.passages import passages as cut_passages
+from index.store import Change, DocumentStore
+from nlp.analyzer import Analyzer
+from nlp.embed import Embedder
+from underlag.errors import UnderlagError
+from underlag.model import Document, Passage
+
+# Reciprocal rank fusion constant (Cormack et al. 2009): large enough that the
+# first few ranks of either list do not drown the other list.
+RRF_K = 60
+MAX_QUERY_CHARS = 5000
+Mode = Literal["hybrid", "lexical", "dense"]
+
+
+class QueryError(UnderlagError):
+    """A query that cannot be searched (empty, only stop words, too long)."""
+
+
+class UnknownDocumentError(UnderlagError):
+    """A filter or request names a document the index does not hold."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict a search. ``section`` "1.3" matches 1.3 and its subsections."""
+
+    document: str | None = None  # id, id prefix or file name
+    doc_type: str | None = None
+    year: int | None = None
+    organisation: str | None = None
+    section: str | None = None
+
+    def is_empty(self) -> bool:
+        return not any((self.document, self.doc_type, self.year, self.organisation, self.section))
+
+
+class Hit(BaseModel):
+    """One search result. ``text``, ``document``, ``section``, ``heading_path``,
+    ``year``, ``page`` and ``score`` are the public JSON fields."""
+
+    text: str
+    document: str
+    section: str | None
+    heading_path: list[str]
+    year: int | None
+    page: int | None
+    score: float
+    id: str
+    document_id: str
+    filename: str
+    section_title: str
+    doc_type: str | None
+    years: list[int]
+    # character spans of ``text`` that match the query's words
+    highlights: list[tuple[int, int]] = []
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+    # prior wording only: how much of the given text this passage repeats (0..1)
+    overlap: float | None = None
+
+
+def _fts_words(term: str) -> list[str]:
+    """The pieces FTS5's unicode61 tokenizer makes of a term."""
+    return [w for w in re.split(r"[^\w]+", term.lower()) if w]
+
+
+class SearchIndex:
+    """Documents, passages and both indexes in one directory."""
+
+    def __init__(self, directory: Path, analyzer: Analyzer, embedder: Embedder | None = None):
+        self.directory = Path(directory)
+        self.store = DocumentStore(self.directory)
+        self.analyzer = analyzer
+        self.embedder = embedder
+        self._dense: DenseIndex | None = None
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ------------------------------------------------------------------
+
+    def index_terms(self, p: Passage) -> list[str]:
+        words = [w for t in self.analyzer.terms(f"{p.section_title}\n{p.text}") for w in _fts_words(t)]
+        return words
+
+    @staticmethod
+    def embedding_text(p: Passage) -> str:
+        # The heading gives the passage its context ("1.3 ... territoriella perspektiv").
+        return f"{p.section_title}\n{p.text}"
+
+    def add(self, doc: Document) -> Change:
+        """Index a document (replacing an earlier version of the same file) atomically."""
+        ps = cut_passages(doc, sentences=self.analyzer.sentences)
+        terms = [self.index_terms(p) for p in ps]
+        vectors = None
+        if self.embedder is not None and ps:
+            vectors = self.embedder.encode_passages([self.embedding_text(p) for p in ps])
+        change = self.store.put(doc, ps, terms, vectors)
+        self._follow(change, vectors)
+        return change
+
+    def delete(self, doc_id: str) -> Change | None:
+        change = self.store.delete(doc_id)
+        if change is not None:
+            self._follow(change, None)
+        return change
+
+    def _follow(self, change: Change, vectors: np.ndarray | None) -> None:
+        """Bring the FAISS file up to the store's new generation."""
+        if self.embedder is None:
+            return
+        dense = self._dense_index()
+        if dense.size and change.removed_rowids:
+            dense.remove(change.removed_rowids)
+        if vectors is not None and change.added_rowids:
+            dense.add(np.asarray(change.added_rowids), vectors)
+        dense.save(self.directory, change.generation, self.embedder.name)
+
+    def _dense_index(self) -> DenseIndex:
+        assert self.embedder is not None
+        if self._dense is None:
+            generation = self.store.generation()
+            # loaded before any write of this process, so the generation must match the file
+            dense = DenseIndex.load(self.directory, generation, self.embedder.name)
+            if dense is None:
+                dense = self._rebuild_dense()
+                dense.save(self.directory, generation, self.embedder.name)
+            self._dense = dense
+        return self._dense
+
+    def _rebuild_dense(self) -> DenseIndex:
+        assert self.embedder is not None
+        rowids, vectors = self.store.vectors()
+        dense = DenseIndex(self.embedder.dim)
+        if len(rowids) and vectors.shape[1] == self.embedder.dim:
+            dense.add(rowids, vectors)
+        return dense
+
+    def load(self) -> None:
+        """Open the dense index now (it is otherwise opened by the first search)."""
+        if self.embedder is not None:
+            self._dense_index()
+
+    # -- reading ------------------------------------------------------------------
+
+    def _where(self, filters: Filters) -> tuple[str, list[object]]:
+        conds: list[str] = []
+        params: list[object] = []
+        if filters.document:
+            doc_id = self.store.resolve(filters.document)
+            if doc_id is None:
+                raise UnknownDocumentError(f"no single document matches '{filters.document}'")
+            conds.append("passages.document_id = ?")
+            params.append(doc_id)
+        if filters.doc_type:
+            conds.append("passages.doc_type = ?")
+            params.append(filters.doc_type)
+        if filters.organisation:
+            conds.append("passages.organisation = ?")
+            params.append(filters.organisation)
+        if filters.year:
+            conds.append("passages.years LIKE ?")
+            params.append(f"%,{int(filters.year)},%")
+        if filters.section:
+            conds.append("(passages.section = ? OR passages.section LIKE ?)")
+            params += [filters.section.rstrip("."), filters.section.rstrip(".") + ".%"]
+        return (" AND ".join(conds) or "1"), params
+
+    def _check_query(self, query: str) -> list[str]:
+        query = query.strip()
+        if not query:
+            raise QueryError("the query is empty")
+        if len(query) > MAX_QUERY_CHARS:
+            raise QueryError(f"the query is {len(query)} characters; at most {MAX_QUERY_CHARS}")
+        terms = self.analyzer.query_terms(query)
+        if not terms and not any(c.isalnum() for c in query):
+            raise QueryError(f"the query '{query[:60]}' has no words to search for")
+        return terms
+
+    def lexical(self, terms: Sequence[str], k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:
+        words = list(dict.fromkeys(w for t in terms for w in _fts_words(t)))
+        if not words:
+            return []
+        match = " OR ".join(f'"{w}"' for w in words)
+        where, params = self._where(filters)
+        return self.store.lexical_search(match, k, where, params)
+
+    def dense(self, vector: np.ndarray, k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:
+        if self.embedder is None:
+            return []
+        allowed = None
+        if not filters.is_empty():
+            allowed = self.store.filter_rowids(*self._where(filters))
+        return self._dense_index().search(vector, k, allowed)
+
+    def search(self, query: str, k: int = 10, filters: Filters = Filters(), mode: Mode = "hybrid",
+               depth: int = 100) -> list[Hit]:
+        """The ``k`` best passages for a query.
+
+        ``mode`` "lexical" is BM25 alone, "dense" the embedding alone, "hybrid"
+        (the default) fuses both rankings with reciprocal rank fusion.
+        """
+        terms = self._check_query(query)
+        if mode == "dense" and self.embedder is None:
+            raise QueryError("dense search needs an embedding model; this index has none")
+        depth = max(depth, k)
+        lex = self.lexical(terms, depth, filters) if mode != "dense" else []
+        den: list[tuple[int, float]] = []
+        if mode != "lexical" and self.embedder is not None:
+            den = self.dense(self.embedder.encode_queries([query])[0], depth, filters)
+        return self._hits(fuse(lex, den) if mode == "hybrid" else (lex or den), k, terms,
+                          {r: i + 1 for i, (r, _) in enumerate(lex)},
+                          {r: i + 1 for i, (r, _) in enumerate(den)})
+
+    def prior_wording(self, text: str, k: int = 10, filters: Filters = Filters(),
+                      exclude_document: str | None = None) -> list[Hit]:
+        """Earlier passages that say the same thing as ``text``, near-identical ones first.
+
+        Candidates come from both indexes (the text embedded as a passage, so the
+        comparison is passage to passage); each gets ``overlap``, the share of the
+        given text's words that the passage repeats in order, and the ranking
+        combines that with the fused rank.
+        """
+        terms = self._check_query(text)
+        exclude = self.store.resolve(exclude_document) if exclude_document else None
+        depth = max(50, 3 * k)
+        lex = self.lexical(terms, depth, filters)
+        den: list[tuple[int, float]] = []
+        if self.embedder is not None:
+            den = self.dense(self.embedder.encode_passages([text])[0], depth, filters)
+        fused = fuse(lex, den)
+        hits = self._hits(fused, len(fused), terms, {r: i + 1 for i, (r, _) in enumerate(lex)},
+                          {r: i + 1 for i, (r, _) in enumerate(den)})
+        src = _words(text)
+        rescored = []
+        top = max((h.score for h in hits), default=1.0) or 1.0
+        for h in hits:
+            if exclude and h.document_id == exclude:
+                continue
+            overlap = _overlap(src, _words(h.text))
+            rescored.append(h.model_copy(update={"overlap": round(overlap, 3),
+                                                 "score": round(0.5 * overlap + 0.5 * h.score / top, 4)}))
+        rescored.sort(key=lambda h: h.score, reverse=True)
+        return rescored[:k]
+
+    def _hits(self, ranked: list[tuple[int, float]], k: int, terms: Sequence[str],
+              lex_rank: dict[int, int], dense_rank: dict[int, int]) -> list[Hit]:
+        ranked = ranked[:k]
+        found = self.store.passages([r for r, _ in ranked])
+        query_terms = set(terms)
+        hits = []
+        for rowid, score in ranked:
+            p = found.get(rowid)
+            if p is None:
+                continue
+            hits.append(Hit(
+                text=p.text, document=p.document, section=p.section, heading_path=p.heading_path,
+                year=p.year, page=p.page, score=round(float(score), 5), id=p.id,
+                document_id=p.document_id, filename=p.filename, section_title=p.section_title,
+                doc_type=p.doc_type, years=p.years, highlights=self.highlights(p.text, query_terms),
+                lexical_rank=lex_rank.get(rowid), dense_rank=dense_rank.get(rowid),
+            ))
+        return hits
+
+    def highlights(self, text: str, query_terms: set[str]) -> list[tuple[int, int]]:
+        """Spans of the words in ``text`` whose lemma or compound parts match the query."""
+        spans = []
+        for t in self.analyzer.tokens(text):
+            if t.is_stop:
+                continue
+            if query_terms.intersection(self.analyzer.word_terms(t.text.lower())):
+                spans.append((t.start, t.end))
+        return spans
+
+
+def fuse(*rankings: list[tuple[int, float]], k: int = RRF_K) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of several rankings of rowids."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, (rowid, _) in enumerate(ranking, start=1):
+            scores[rowid] = scores.get(rowid, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda x: x[1], reverse=True)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def _overlap(source: list[str], candidate: list[str]) -> float:
+    """Share of ``source``'s words that ``candidate`` repeats in the same order."""
+    if not source or not candidate:
+        return 0.0
+    m = SequenceMatcher(None, source, candidate, autojunk=False)
+    return sum(b.size for b in m.get_matching_blocks()) / len(source)
