@@ -123,7 +123,10 @@ class SearchIndex:
         vectors = None
         if self.embedder is not None and ps:
             vectors = self.embedder.encode_passages([self.embedding_text(p) for p in ps])
-        change = self.store.put(doc, ps, terms, vectors)
+        if vectors is not None:
+            self._dense_index()  # re-embeds first if the index was built with another model
+        change = self.store.put(doc, ps, terms, vectors,
+                                embedder=self.embedder.name if vectors is not None else None)
         self._follow(change, vectors)
         return change
 
@@ -147,6 +150,9 @@ class SearchIndex:
     def _dense_index(self) -> DenseIndex:
         assert self.embedder is not None
         if self._dense is None:
+            stored = self.store.embedder_name()
+            if stored is not None and stored != self.embedder.name:
+                self.reembed()
             generation = self.store.generation()
             # loaded before any write of this process, so the generation must match the file
             dense = DenseIndex.load(self.directory, generation, self.embedder.name)
@@ -155,6 +161,17 @@ class SearchIndex:
                 dense.save(self.directory, generation, self.embedder.name)
             self._dense = dense
         return self._dense
+
+    def reembed(self, batch: int = 64) -> int:
+        """Embed every stored passage again with this index's model (after a model change)."""
+        assert self.embedder is not None
+        rows = self.store.all_passages()
+        vectors = [self.embedder.encode_passages([self.embedding_text(p) for _, p in rows[i:i + batch]])
+                   for i in range(0, len(rows), batch)]
+        matrix = np.vstack(vectors) if vectors else np.zeros((0, self.embedder.dim), dtype=np.float32)
+        self.store.set_vectors([r for r, _ in rows], matrix, self.embedder.name)
+        self._dense = None
+        return len(rows)
 
     def _rebuild_dense(self) -> DenseIndex:
         assert self.embedder is not None

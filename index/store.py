@@ -118,11 +118,16 @@ class DocumentStore:
         return [r[0] for r in rows]
 
     def put(self, doc: Document, passages: Sequence[Passage] = (),
-            terms: Sequence[Sequence[str]] = (), vectors: np.ndarray | None = None) -> Change:
+            terms: Sequence[Sequence[str]] = (), vectors: np.ndarray | None = None,
+            embedder: str | None = None) -> Change:
         """Store a document with its passages, their index terms and vectors, atomically.
 
         An older version of the same source file, and its passages, are replaced.
+        ``embedder`` names the model that made ``vectors``; vectors of different
+        models are never mixed (see :meth:`set_vectors`).
         """
+        if vectors is not None and embedder is None:
+            raise ValueError("say which embedder made the vectors")
         if terms and len(terms) != len(passages):
             raise ValueError("one list of terms per passage")
         if vectors is not None and len(vectors) != len(passages):
@@ -154,9 +159,31 @@ class DocumentStore:
                 if terms:
                     db.execute("INSERT INTO passage_fts (rowid, terms) VALUES (?, ?)",
                                (rowid, " ".join(terms[i])))
+            if vectors is not None:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('embedder', ?)", (embedder,))
             generation = self._bump_generation(db)
         return Change(replaced=replaced, removed_rowids=removed, added_rowids=added,
                       generation=generation)
+
+    def embedder_name(self) -> str | None:
+        """The model the stored vectors come from (None before the first vector)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'embedder'").fetchone()
+        return row[0] if row else None
+
+    def all_passages(self) -> list[tuple[int, Passage]]:
+        rows = self._db.execute("SELECT rowid, json FROM passages ORDER BY rowid")
+        return [(r[0], Passage.model_validate_json(r[1])) for r in rows]
+
+    def set_vectors(self, rowids: Sequence[int], vectors: np.ndarray, embedder: str) -> int:
+        """Replace every passage's vector at once (after a change of model), atomically."""
+        if len(rowids) != len(vectors):
+            raise ValueError("one vector per passage")
+        with self.transaction() as db:
+            db.executemany("UPDATE passages SET vector = ? WHERE rowid = ?",
+                           [(np.asarray(v, dtype=np.float32).tobytes(), int(r))
+                            for r, v in zip(rowids, vectors, strict=True)])
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('embedder', ?)", (embedder,))
+            return self._bump_generation(db)
 
     def get(self, doc_id: str) -> Document | None:
         row = self._db.execute("SELECT json FROM documents WHERE id = ?", (doc_id,)).fetchone()

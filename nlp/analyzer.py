@@ -47,6 +47,25 @@ def _lemma_table():
     return load_lookups("sv", ["lemma_lookup"]).get_table("lemma_lookup")
 
 
+@lru_cache(maxsize=1)
+def swedish_words() -> frozenset[str]:
+    """Lower-case Swedish base forms: hunspell-sv's word list and the domain's own words.
+
+    A plain set, because compound splitting asks about every substring of every
+    word; the repair lexicon's full hunspell morphology is far too slow for that.
+    """
+    from ingest.repair import DOMAIN_WORDS, _hunspell_dir
+
+    words = {w.lower() for w in DOMAIN_WORDS.split()}
+    with open(_hunspell_dir() / "sv_SE.dic", encoding="utf-8", errors="replace") as f:
+        next(f, None)  # the first line is the entry count
+        for line in f:
+            stem = line.split("/", 1)[0].strip()
+            if stem and not stem.startswith("#"):
+                words.add(stem.lower())
+    return frozenset(words)
+
+
 class CompoundSplitter:
     """Split Swedish compounds into known parts.
 
@@ -109,9 +128,11 @@ class Analyzer:
         self.lemmas = _lemma_table()
         self.stop_words = self.nlp.Defaults.stop_words
         if is_word is None:
-            from ingest.repair import default_lexicon
+            words, inflected = swedish_words(), self.lemmas
 
-            is_word = default_lexicon().is_word
+            def is_word(w: str) -> bool:
+                return w in words or w in inflected
+
         known = is_word
         # a compound's head is inflected ("...arbetet"); accept a part whose lemma is a word
         self.splitter = CompoundSplitter(lambda w: known(w) or known(self.lemma(w)))

@@ -20,6 +20,15 @@ def run(*args: str):
     return runner.invoke(app, list(args), catch_exceptions=False)
 
 
+@pytest.fixture(autouse=True)
+def small_model(monkeypatch):
+    """The CLI's wiring is under test here, not the model: a hashing embedder is instant."""
+    from nlp.embed import HashingEmbedder
+    from underlag import services
+
+    monkeypatch.setattr(services, "build_embedder", lambda settings: HashingEmbedder())
+
+
 @pytest.fixture()
 def reports(tmp_path: Path, corpus_dir: Path) -> Path:
     folder = tmp_path / "reports"

@@ -120,7 +120,7 @@ def ingest(
     """
     from ingest import repair
     from ingest.pipeline import file_id, iter_files, parse_file
-    from index.store import DocumentStore
+    from underlag.services import open_index
 
     settings = _settings(data_dir)
     files = list(iter_files(paths))
@@ -129,7 +129,7 @@ def ingest(
         raise typer.Exit(1)
     results: dict[str, list[dict[str, Any]]] = {"ingested": [], "unchanged": [], "failed": []}
     lexicon = repair.default_lexicon()
-    with DocumentStore(settings.index_dir) as store, Progress(
+    with open_index(settings) as index, Progress(
         TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=err, disable=as_json or not err.is_terminal, transient=True,
     ) as progress:
@@ -137,13 +137,13 @@ def ingest(
         for f in files:
             progress.update(task, description=f"Läser in {f.name}")
             try:
-                if f.is_file() and (doc_id := file_id(f)) in store.ids_for_source(f):
+                if f.is_file() and (doc_id := file_id(f)) in index.store.ids_for_source(f):
                     results["unchanged"].append({"file": str(f), "id": doc_id})
                     if not as_json:
                         out.print(f"  [dim]oförändrad[/]  {f}", highlight=False)
                     continue
                 doc = parse_file(f, settings, lexicon)
-                replaced = store.put(doc)
+                change = index.add(doc)
             except IngestError as e:
                 results["failed"].append({"file": str(f), "error": str(e), "code": e.code})
                 err.print(f"  [red]misslyckades[/]  {e}", highlight=False)
@@ -155,7 +155,8 @@ def ingest(
                 results["ingested"].append({
                     "file": str(f), "id": doc.id, "title": doc.metadata.title,
                     "doc_type": doc.metadata.doc_type, "years": doc.metadata.years,
-                    "sections": len(doc.sections), "replaced": replaced, "warnings": doc.warnings,
+                    "sections": len(doc.sections), "passages": len(change.added_rowids),
+                    "replaced": change.replaced, "warnings": doc.warnings,
                 })
                 for w in doc.warnings:
                     err.print(f"  [yellow]varning[/]  {w}", highlight=False)
@@ -196,14 +197,130 @@ def delete(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Remove a document from the index."""
-    from index.store import DocumentStore
+    from underlag.services import open_index
 
-    with DocumentStore(_settings(data_dir).index_dir) as store:
-        doc_id = store.resolve(document)
-        if doc_id is None or not store.delete(doc_id):
+    with open_index(_settings(data_dir), dense=False) as index:
+        doc_id = index.store.resolve(document)
+        if doc_id is None or index.delete(doc_id) is None:
             err.print(f"error: no single document matches '{document}' (see `underlag documents`)")
             raise typer.Exit(1)
     out.print(f"Borttaget: {doc_id}")
+
+
+def _filters(document: str | None, doc_type: str | None, year: int | None,
+             organisation: str | None, section: str | None):
+    from index.search import Filters
+
+    return Filters(document=document, doc_type=doc_type, year=year, organisation=organisation,
+                   section=section)
+
+
+DocumentOpt = Annotated[str | None, typer.Option("--document", "-d", help="Only this document (id or file name).")]
+TypeOpt = Annotated[str | None, typer.Option("--type", help="Only this document type, e.g. återrapportering.")]
+YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="Only documents covering this year.")]
+OrgOpt = Annotated[str | None, typer.Option("--organisation", help="Only this organisation.")]
+SectionOpt = Annotated[str | None, typer.Option("--section", "-s", help="Only this section and its subsections, e.g. 1.3.")]
+KOpt = Annotated[int, typer.Option("--k", "-k", min=1, max=200, help="How many hits.")]
+
+
+def _hit_json(hit) -> dict[str, Any]:
+    return hit.model_dump(mode="json")
+
+
+def _print_hits(hits, query: str) -> None:
+    from rich.text import Text
+
+    if not hits:
+        out.print(f"Inga träffar för “{query}”.")
+        return
+    for rank, h in enumerate(hits, start=1):
+        where = " · ".join(x for x in [h.document, f"avsnitt {h.section}" if h.section else None,
+                                       str(h.year) if h.year else None,
+                                       f"s. {h.page}" if h.page else None] if x)
+        head = Text(f"{rank:>2}. ", style="bold")
+        head.append(where, style="bold cyan")
+        head.append(f"   {h.score:.4f}" + (f"  överlapp {h.overlap:.0%}" if h.overlap is not None else ""),
+                    style="dim")
+        out.print(head)
+        if h.heading_path:
+            out.print(Text("    " + " › ".join(h.heading_path), style="dim"))
+        body = Text("    " + h.text.replace("\n", "\n    "))
+        shift = 4
+        for start, end in h.highlights:
+            # account for the indentation inserted after each newline before the span
+            extra = shift + 4 * h.text.count("\n", 0, start)
+            body.stylize("bold yellow", start + extra, end + extra)
+        out.print(body)
+        out.print()
+
+
+def _run_search(fn, as_json: bool, query: str):
+    from index.search import QueryError, UnknownDocumentError
+
+    try:
+        hits = fn()
+    except (QueryError, UnknownDocumentError) as e:
+        err.print(f"error: {e}", highlight=False)
+        raise typer.Exit(2) from None
+    if as_json:
+        _print_json([_hit_json(h) for h in hits])
+    else:
+        _print_hits(hits, query)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in your own words.")],
+    k: KOpt = 10,
+    document: DocumentOpt = None, doc_type: TypeOpt = None, year: YearOpt = None,
+    organisation: OrgOpt = None, section: SectionOpt = None,
+    mode: Annotated[str, typer.Option(help="hybrid (default), lexical or dense.")] = "hybrid",
+    as_json: JsonOpt = False, data_dir: DataDirOpt = None,
+) -> None:
+    """Search earlier reports for passages about a topic.
+
+    JSON hits have text, document, section, heading_path, year, page and score
+    (and highlights: character spans of the words that match).
+    """
+    from underlag.services import open_index
+
+    if mode not in ("hybrid", "lexical", "dense"):
+        err.print(f"error: --mode must be hybrid, lexical or dense, not '{mode}'")
+        raise typer.Exit(2)
+    filters = _filters(document, doc_type, year, organisation, section)
+    with open_index(_settings(data_dir)) as index:
+        _run_search(lambda: index.search(query, k=k, filters=filters, mode=mode), as_json, query)  # type: ignore[arg-type]
+
+
+@app.command()
+def similar(
+    text: Annotated[str | None, typer.Argument(help="A sentence or paragraph (or use --file).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the text from this file.")] = None,
+    exclude: Annotated[str | None, typer.Option("--exclude", help="Leave this document out (id or file name).")] = None,
+    k: KOpt = 10,
+    document: DocumentOpt = None, doc_type: TypeOpt = None, year: YearOpt = None,
+    organisation: OrgOpt = None, section: SectionOpt = None,
+    as_json: JsonOpt = False, data_dir: DataDirOpt = None,
+) -> None:
+    """Find earlier wording of the same thing: near-identical passages first.
+
+    Each hit has ``overlap``: the share of your text's words the passage repeats in order.
+    """
+    from underlag.services import open_index
+
+    if (text is None) == (file is None):
+        err.print("error: give the text as an argument or with --file, not both")
+        raise typer.Exit(2)
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            err.print(f"error: {file}: {e}")
+            raise typer.Exit(2) from None
+    filters = _filters(document, doc_type, year, organisation, section)
+    with open_index(_settings(data_dir)) as index:
+        _run_search(lambda: index.prior_wording(text or "", k=k, filters=filters, exclude_document=exclude),
+                    as_json, (text or "")[:60])
 
 
 if __name__ == "__main__":  # pragma: no cover

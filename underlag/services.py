@@ -1,0 +1,49 @@
+"""Factories that assemble the components the CLI, the API and the evaluations share.
+
+Models are loaded here, on demand, never at import time. Everything that
+takes a model takes it as an argument, so tests build their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from index.search import SearchIndex
+from nlp.analyzer import Analyzer, default_analyzer
+from nlp.embed import Embedder
+from underlag.model import Document
+from underlag.settings import Settings
+
+
+def build_analyzer() -> Analyzer:
+    return default_analyzer()
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    """The embedding model the settings name, loaded offline."""
+    from nlp.embed import load_e5_embedder
+
+    return load_e5_embedder(settings.model_dir)
+
+
+def open_index(settings: Settings, embedder: Embedder | None = None,
+               analyzer: Analyzer | None = None, *, dense: bool = True) -> SearchIndex:
+    """The index in the settings' data folder, with the default models unless given.
+
+    ``dense=False`` opens it without an embedding model, for listing and deleting:
+    the FAISS file then catches up from the stored vectors at the next dense open.
+    """
+    if not dense:
+        return SearchIndex(settings.index_dir, analyzer or build_analyzer(), None)
+    return SearchIndex(settings.index_dir, analyzer or build_analyzer(),
+                       embedder if embedder is not None else build_embedder(settings))
+
+
+def parse_corpus(folder: Path) -> Iterator[Document]:
+    """Every document of a folder that parses (for evaluations over the sample corpus)."""
+    from ingest.pipeline import parse_many
+
+    for result in parse_many([folder]):
+        if result.document is not None:
+            yield result.document
