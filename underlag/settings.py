@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     #: ``python -m nlp.model_setup``. Shared by every data folder, so a second
     #: index (or a test's temporary one) does not convert the model again.
     model_dir: Path = PROJECT_ROOT / "data" / "models" / "multilingual-e5-small-q4"
+    #: Web service: when set, requests that change the index (upload, delete) must
+    #: send ``Authorization: Bearer <token>`` (``UNDERLAG_API_TOKEN``).
+    api_token: str | None = None
+    #: Web service: request bodies (uploads included) larger than this are refused with 413.
+    max_upload_mb: float = 20.0
+    #: Web service: "hashing" serves with the instant test embedder instead of the
+    #: real model (end-to-end tests and load runs only; never mix with a real index).
+    api_embedder: str = "e5"
 
     @property
     def index_dir(self) -> Path:

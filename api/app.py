@@ -1,0 +1,87 @@
+"""The FastAPI application: :func:`create_app` assembles it from settings and models.
+
+The embedding model, the analyzer and the repair lexicon are loaded once, when
+the app starts (its lifespan), or passed in by tests. At start an empty index
+is filled with the sample corpus, so a fresh clone serves something to search.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.routes import documents, pages, search, system
+from api.security import BodyLimitMiddleware, install_error_handlers
+from api.service import IndexService, seed_if_empty
+from nlp.analyzer import Analyzer
+from nlp.embed import Embedder
+from underlag.settings import PROJECT_ROOT, Settings, get_settings
+
+log = logging.getLogger("underlag.api")
+
+SAMPLE_CORPUS = PROJECT_ROOT / "corpus"
+# Multipart framing around an upload: the body limit allows this much over the file limit.
+MULTIPART_SLACK = 64 * 1024
+
+DESCRIPTION = """Search, tag and check Swedish regional development reports (Region Örebro län).
+
+Endpoints that change the index (upload, delete) need `Authorization: Bearer <token>`
+when the server is started with `UNDERLAG_API_TOKEN`. Request bodies over
+`UNDERLAG_MAX_UPLOAD_MB` are refused with 413. Every error is JSON `{"detail", "code"}`.
+"""
+
+
+def default_embedder(settings: Settings) -> Embedder:
+    """The model the settings ask for: the real one, or the instant test stand-in."""
+    if settings.api_embedder == "hashing":
+        from nlp.embed import HashingEmbedder
+
+        return HashingEmbedder()
+    from underlag.services import build_embedder
+
+    return build_embedder(settings)
+
+
+def create_app(settings: Settings | None = None, embedder: Embedder | None = None,
+               analyzer: Analyzer | None = None, *, seed_corpus: Path | None = SAMPLE_CORPUS) -> FastAPI:
+    """The web service over the index in ``settings.data_dir``.
+
+    Models not given are loaded at start-up; ``seed_corpus`` (the sample corpus
+    by default, None for none) is ingested when the index is empty.
+    """
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        from ingest import repair
+        from underlag.services import build_analyzer
+
+        emb = embedder or default_embedder(settings)
+        app.state.lexicon = repair.default_lexicon()
+        app.state.service = IndexService(settings, emb, analyzer or build_analyzer())
+        # parsing is CPU- and memory-heavy: a couple at a time, the rest wait
+        app.state.parse_slots = asyncio.Semaphore(max(1, min(2, os.cpu_count() or 1)))
+        if seed_corpus is not None:
+            n = await asyncio.to_thread(seed_if_empty, app.state.service, seed_corpus, app.state.lexicon)
+            if n:
+                log.info("ingested %d documents of the sample corpus", n)
+        log.info("serving the index in %s with the %s embedder", settings.index_dir, emb.name)
+        try:
+            yield
+        finally:
+            app.state.service.close()
+
+    app = FastAPI(title="underlag", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.add_middleware(BodyLimitMiddleware, limit=int(settings.max_upload_mb * 1024 * 1024) + MULTIPART_SLACK)
+    install_error_handlers(app)
+    for module in (system, documents, search, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    return app

@@ -1,0 +1,74 @@
+"""Shared pieces of the routers: the app's components and how documents are shown."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from fastapi import HTTPException, Request
+from starlette.concurrency import run_in_threadpool
+
+from api.schemas import DocumentOut, DocumentSummary, SectionOut
+from api.service import IndexService
+from index.search import SearchIndex
+from index.store import StoredDocument
+from underlag.errors import IngestError
+from underlag.model import Document
+from underlag.settings import Settings
+
+
+def service(request: Request) -> IndexService:
+    return request.app.state.service
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def document_url(doc_id: str, section_index: int | None = None) -> str:
+    return f"/dokument/{doc_id}" + (f"#avsnitt-{section_index}" if section_index is not None else "")
+
+
+def summary(d: StoredDocument) -> DocumentSummary:
+    return DocumentSummary(id=d.id, filename=d.filename, title=d.title, doc_type=d.doc_type, years=d.years,
+                           sections=d.sections, ingested_at=d.ingested_at, url=document_url(d.id))
+
+
+def document_out(doc: Document) -> DocumentOut:
+    return DocumentOut(
+        id=doc.id, filename=doc.filename, format=doc.format, metadata=doc.metadata,
+        page_count=doc.page_count, warnings=doc.warnings, footnotes=doc.footnotes, url=document_url(doc.id),
+        sections=[SectionOut(index=i, number=s.number, title=s.title, heading_path=s.heading_path,
+                             level=s.level, page=s.page, question=s.question, text=s.text,
+                             instruction_text=s.instruction_text, blocks=s.blocks)
+                  for i, s in enumerate(doc.sections)],
+    )
+
+
+def _get(index: SearchIndex, ref: str) -> Document | None:
+    doc_id = index.store.resolve(ref)
+    return index.store.get(doc_id) if doc_id else None
+
+
+async def get_document(svc: IndexService, ref: str) -> Document:
+    """The document an id, unique id prefix or file name names, or 404."""
+    doc = await svc.run(_get, ref)
+    if doc is None:
+        raise HTTPException(404, f"no single document matches '{ref}' (see GET /api/documents)")
+    return doc
+
+
+async def parse_upload(request: Request, path: Path, name: str) -> Document:
+    """Parse a stored upload in the thread pool (a few at a time), labelled with the client's file name.
+
+    Errors name the client's file, never the server's path.
+    """
+    from ingest.pipeline import parse_file
+
+    slots: asyncio.Semaphore = request.app.state.parse_slots
+    async with slots:
+        try:
+            doc = await run_in_threadpool(parse_file, path, request.app.state.settings, request.app.state.lexicon)
+        except IngestError as e:
+            raise type(e)(name, e.reason, e.hint) from None
+    return doc.model_copy(update={"filename": name})

@@ -1,0 +1,1 @@
+"""One router per feature; :func:`api.app.create_app` mounts them."""

@@ -1,0 +1,76 @@
+"""Documents: upload and ingest, list, get (with sections), delete."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile
+
+from api import deps
+from api.schemas import DeletedOut, DocumentOut, DocumentSummary, ErrorOut, IngestOut, SectionOut
+from api.security import require_token
+from api.service import IndexService
+from api.uploads import store_upload
+from index.search import SearchIndex
+
+router = APIRouter(prefix="/api/documents", tags=["documents"])
+
+ERRORS = {404: {"model": ErrorOut}}
+
+
+@router.get("", response_model=list[DocumentSummary], summary="List the indexed documents")
+async def list_documents(svc: IndexService = Depends(deps.service)) -> list[DocumentSummary]:
+    docs = await svc.run(lambda ix: ix.store.list())
+    return [deps.summary(d) for d in docs]
+
+
+def _ingest(index: SearchIndex, doc) -> tuple[int, object]:
+    change = index.add(doc)
+    stored = next(d for d in index.store.list() if d.id == doc.id)
+    return len(change.added_rowids), stored
+
+
+@router.post(
+    "", response_model=IngestOut, status_code=201, dependencies=[Depends(require_token)],
+    summary="Upload a report (PDF, DOCX, TXT, MD) and add it to the index",
+    responses={200: {"model": IngestOut, "description": "The same file is already indexed."},
+               401: {"model": ErrorOut}, 413: {"model": ErrorOut}, 415: {"model": ErrorOut},
+               422: {"model": ErrorOut, "description": "The file could not be read."}},
+)
+async def upload_document(request: Request, response: Response,
+                          file: UploadFile = File(..., description="The report.")) -> IngestOut:
+    settings = request.app.state.settings
+    svc: IndexService = request.app.state.service
+    stored = await store_upload(file, settings.data_dir / "uploads", int(settings.max_upload_mb * 1024 * 1024))
+    existing = await svc.run(lambda ix: [d for d in ix.store.list() if d.id == stored.doc_id])
+    if existing:
+        response.status_code = 200
+        return IngestOut(status="unchanged", document=deps.summary(existing[0]), passages=0)
+    doc = await deps.parse_upload(request, stored.path, stored.name)
+    passages, summary = await svc.run(_ingest, doc)
+    return IngestOut(status="ingested", document=deps.summary(summary), passages=passages,
+                     warnings=doc.warnings)
+
+
+@router.get("/{ref}", response_model=DocumentOut, responses=ERRORS,
+            summary="A document with its metadata and sections (by id, id prefix or file name)")
+async def get_document(ref: str, svc: IndexService = Depends(deps.service)) -> DocumentOut:
+    return deps.document_out(await deps.get_document(svc, ref))
+
+
+@router.get("/{ref}/sections", response_model=list[SectionOut], responses=ERRORS,
+            summary="A document's sections")
+async def get_sections(ref: str, svc: IndexService = Depends(deps.service)) -> list[SectionOut]:
+    return deps.document_out(await deps.get_document(svc, ref)).sections
+
+
+def _delete(index: SearchIndex, ref: str) -> str | None:
+    doc_id = index.store.resolve(ref)
+    return doc_id if doc_id and index.delete(doc_id) is not None else None
+
+
+@router.delete("/{ref}", response_model=DeletedOut, dependencies=[Depends(require_token)],
+               responses={**ERRORS, 401: {"model": ErrorOut}}, summary="Remove a document from the index")
+async def delete_document(ref: str, svc: IndexService = Depends(deps.service)) -> DeletedOut:
+    doc_id = await svc.run(_delete, ref)
+    if doc_id is None:
+        raise HTTPException(404, f"no single document matches '{ref}' (see GET /api/documents)")
+    return DeletedOut(deleted=doc_id)

@@ -1,0 +1,102 @@
+"""The web page (static HTML, JS and CSS) and the document view, one page per document.
+
+The document view is rendered here, on the server, so every section has an
+anchor (``#avsnitt-<index>``) that a search hit links to and that works
+without JavaScript.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse
+
+from api import deps
+from api.security import PAGE_HEADERS
+from api.service import IndexService
+from underlag.model import BlockKind, Document
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+async def index_page() -> FileResponse:
+    return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+
+
+def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    html = f"""<!doctype html>
+<html lang="sv">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)} – Underlag</title>
+<link rel="stylesheet" href="/static/style.css">
+</head>
+<body>
+<a class="skip" href="#innehall">Hoppa till innehållet</a>
+<header class="site"><p><a href="/">Underlag</a> · Region Örebro län</p></header>
+<main id="innehall">
+{body}
+</main>
+</body>
+</html>"""
+    return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
+
+
+def render_document(doc: Document) -> str:
+    """The body of a document's page: metadata, a table of contents and every section with its anchor."""
+    m = doc.metadata
+    facts = [("Fil", doc.filename), ("Typ", m.doc_type), ("Organisation", m.organisation),
+             ("År", ", ".join(map(str, m.years))), ("Datum", m.date), ("Diarienummer", ", ".join(m.diarienummer))]
+    out = [f"<h1>{escape(m.title or doc.filename)}</h1>", '<dl class="facts">']
+    out += [f"<dt>{k}</dt><dd>{escape(str(v))}</dd>" for k, v in facts if v]
+    out.append("</dl>")
+    out.append('<nav aria-labelledby="toc-rubrik"><h2 id="toc-rubrik">Innehåll</h2><ol class="toc">')
+    for i, s in enumerate(doc.sections):
+        label = f"{s.number} {s.title}" if s.number else s.title
+        out.append(f'<li class="toc-l{min(s.level, 4)}"><a href="#avsnitt-{i}">{escape(label)}</a></li>')
+    out.append("</ol></nav>")
+    for i, s in enumerate(doc.sections):
+        h = min(max(s.level, 1) + 1, 6)
+        label = f"{s.number} {s.title}" if s.number else s.title
+        page = f' <span class="muted">s. {s.page}</span>' if s.page else ""
+        out.append(f'<section id="avsnitt-{i}" class="doc-section" tabindex="-1">')
+        out.append(f"<h{h}>{escape(label)}{page}</h{h}>")
+        if s.question and s.question != s.title:
+            out.append(f'<p class="question">{escape(s.question)}</p>')
+        for b in s.blocks:
+            if b.kind is BlockKind.TABLE and b.rows:
+                rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in b.rows)
+                out.append(f'<div class="table-wrap"><table>{rows}</table></div>')
+            elif b.kind is BlockKind.INSTRUCTION:
+                out.append(f'<p class="instruction"><span class="label">Mallens instruktion:</span> '
+                           f"{escape(b.text)}</p>")
+            elif b.kind is BlockKind.LIST_ITEM:
+                out.append(f'<p class="list-item">{escape(b.text)}</p>')
+            else:
+                out.append(f"<p>{escape(b.text)}</p>")
+        out.append("</section>")
+    if doc.footnotes:
+        out.append('<section><h2>Fotnoter</h2><ol class="footnotes">')
+        out += [f'<li value="{escape(f.number)}">{escape(f.text)}</li>' if f.number.isdigit()
+                else f"<li>{escape(f.number)} {escape(f.text)}</li>" for f in doc.footnotes]
+        out.append("</ol></section>")
+    return "\n".join(out)
+
+
+@router.get("/dokument/{ref}", response_class=HTMLResponse)
+async def document_page(ref: str, svc: IndexService = Depends(deps.service)) -> HTMLResponse:
+    from fastapi import HTTPException
+
+    try:
+        doc = await deps.get_document(svc, ref)
+    except HTTPException:
+        return _page("Dokumentet finns inte",
+                     '<h1>Dokumentet finns inte</h1><p>Inget dokument i indexet matchar adressen. '
+                     '<a href="/">Tillbaka till sökningen</a>.</p>', status=404)
+    return _page(doc.metadata.title or doc.filename, render_document(doc))

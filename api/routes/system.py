@@ -1,0 +1,19 @@
+"""Health of the service."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from api.schemas import Health
+from api.service import IndexService
+
+router = APIRouter(prefix="/api", tags=["system"])
+
+
+@router.get("/health", response_model=Health, summary="Is the service up, and what does it hold")
+async def health(request: Request) -> Health:
+    svc: IndexService = request.app.state.service
+    settings = request.app.state.settings
+    documents, passages = await svc.run(lambda ix: (len(ix.store.list()), ix.store.passage_count()))
+    return Health(status="ok", documents=documents, passages=passages, embedder=svc.index.embedder.name,
+                  token_required=bool(settings.api_token), max_upload_mb=settings.max_upload_mb)

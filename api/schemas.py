@@ -1,0 +1,109 @@
+"""Request and response models of the API (the OpenAPI schema is built from these).
+
+Documents and hits reuse the shared data model; what the API leaves out is
+where files live on the server (``source``): a client gets ids and file names.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from index.search import Hit
+from underlag.model import Block, DocumentMetadata, Footnote
+
+MAX_TEXT_CHARS = 200_000
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx/5xx answer: a readable message and a short machine-readable code."""
+
+    detail: str
+    code: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    documents: int
+    passages: int
+    embedder: str
+    token_required: bool = Field(description="Whether upload and delete need a bearer token.")
+    max_upload_mb: float
+
+
+class DocumentSummary(BaseModel):
+    id: str
+    filename: str
+    title: str | None
+    doc_type: str | None
+    years: list[int]
+    sections: int
+    ingested_at: str
+    url: str = Field(description="The document's page in the web interface.")
+
+
+class SectionOut(BaseModel):
+    index: int = Field(description="Position in the document; the page anchor is #avsnitt-<index>.")
+    number: str | None
+    title: str
+    heading_path: list[str]
+    level: int
+    page: int | None
+    question: str | None
+    text: str
+    instruction_text: str
+    blocks: list[Block]
+
+
+class DocumentOut(BaseModel):
+    id: str
+    filename: str
+    format: str
+    metadata: DocumentMetadata
+    page_count: int | None
+    warnings: list[str]
+    footnotes: list[Footnote]
+    sections: list[SectionOut]
+    url: str
+
+
+class IngestOut(BaseModel):
+    status: Literal["ingested", "unchanged"]
+    document: DocumentSummary
+    passages: int = Field(description="Passages indexed (0 when unchanged).")
+    warnings: list[str] = []
+
+
+class DeletedOut(BaseModel):
+    deleted: str
+
+
+class SearchHit(Hit):
+    section_index: int = Field(description="Index of the hit's section in its document.")
+    url: str = Field(description="The document's page, opened at the hit's section.")
+
+
+class SearchOut(BaseModel):
+    query: str
+    mode: Literal["hybrid", "lexical", "dense"]
+    hits: list[SearchHit]
+
+
+class FiltersIn(BaseModel):
+    document: str | None = Field(None, max_length=200, description="Document id, id prefix or file name.")
+    doc_type: str | None = Field(None, max_length=100)
+    year: int | None = Field(None, ge=1900, le=2100)
+    organisation: str | None = Field(None, max_length=200)
+    section: str | None = Field(None, max_length=50, description='"1.3" matches 1.3 and its subsections.')
+
+
+class PriorWordingIn(BaseModel):
+    text: str = Field(min_length=1, max_length=5000, description="The sentence or paragraph to look for.")
+    k: int = Field(10, ge=1, le=100)
+    filters: FiltersIn = FiltersIn()
+    exclude_document: str | None = Field(None, max_length=200)
+
+
+class PriorWordingOut(BaseModel):
+    hits: list[SearchHit]

@@ -1,0 +1,71 @@
+"""The app's one search index, and the single thread every index operation runs on.
+
+``DocumentStore`` holds one SQLite connection, which belongs to the thread that
+opened it, and a write (SQLite commit, then the FAISS file) must never
+interleave with another write or with a search that reads the in-memory FAISS
+index. So the index is opened on a dedicated worker thread and every call to
+it is queued there: reads and writes are serialised, and the event loop stays
+free. Work that does not touch the index (parsing an upload, tagging a text)
+runs in the ordinary thread pool beside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import TypeVar
+
+from index.search import SearchIndex
+from nlp.analyzer import Analyzer
+from nlp.embed import Embedder
+from underlag.services import open_index
+from underlag.settings import Settings
+
+log = logging.getLogger("underlag.api")
+T = TypeVar("T")
+
+
+class IndexService:
+    """Owns the :class:`SearchIndex` and runs every call to it on one thread."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, analyzer: Analyzer):
+        self.settings = settings
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="underlag-index")
+        # opened on the worker thread, so its SQLite connection lives there
+        self.index: SearchIndex = self._executor.submit(open_index, settings, embedder, analyzer).result()
+        self.call(SearchIndex.load)
+
+    def call(self, fn: Callable[..., T], *args, **kwargs) -> T:
+        """Run ``fn(index, *args, **kwargs)`` on the index thread and wait (for sync code)."""
+        return self._executor.submit(fn, self.index, *args, **kwargs).result()
+
+    async def run(self, fn: Callable[..., T], *args, **kwargs) -> T:
+        """Run ``fn(index, *args, **kwargs)`` on the index thread without blocking the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, partial(fn, self.index, *args, **kwargs))
+
+    def close(self) -> None:
+        self.call(SearchIndex.close)
+        self._executor.shutdown(wait=True)
+
+
+def seed_if_empty(service: IndexService, corpus: Path, lexicon) -> int:
+    """Ingest the sample corpus when the index holds no document; the number ingested."""
+    from ingest.pipeline import parse_many
+
+    if service.call(lambda ix: ix.store.list()):
+        return 0
+    log.info("the index in %s is empty: ingesting the sample corpus from %s", service.settings.index_dir, corpus)
+    n = 0
+    for result in parse_many([corpus], service.settings, lexicon):
+        if result.document is None:
+            log.warning("sample corpus: %s", result.error)
+            continue
+        service.call(SearchIndex.add, result.document)
+        n += 1
+        log.info("sample corpus: ingested %s", result.document.filename)
+    return n

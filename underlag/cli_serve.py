@@ -1,0 +1,38 @@
+"""`underlag` subcommands for the web service (serve).
+
+Registered on :data:`underlag.cli.app` when :mod:`underlag.cli` is imported.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+from underlag.cli import DataDirOpt, _settings, app, err, out  # noqa: F401
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default; "
+                                           "0.0.0.0 opens it to the network).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Start the web service and its web page (API docs under /docs).
+
+    The model loads once at start; an empty index is first filled with the
+    sample corpus. Set UNDERLAG_API_TOKEN to require a token for upload and delete.
+    """
+    import uvicorn
+
+    from api.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings(data_dir)
+    if host not in ("127.0.0.1", "localhost", "::1") and not settings.api_token:
+        err.print("warning: listening beyond loopback without UNDERLAG_API_TOKEN: anyone who reaches "
+                  "the port can upload and delete documents", highlight=False)
+    out.print(f"Underlag: http://{host}:{port}/  (API: /docs, index: {settings.index_dir})", highlight=False)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
