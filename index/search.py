@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel
 
-from index.dense import DenseIndex
+from index.dense import DenseIndex, choose_kind
 from index.passages import passages as cut_passages
 from index.store import Change, DocumentStore
 from nlp.analyzer import Analyzer
@@ -89,11 +89,14 @@ def _fts_words(term: str) -> list[str]:
 class SearchIndex:
     """Documents, passages and both indexes in one directory."""
 
-    def __init__(self, directory: Path, analyzer: Analyzer, embedder: Embedder | None = None):
+    def __init__(self, directory: Path, analyzer: Analyzer, embedder: Embedder | None = None,
+                 dense_index: str = "auto"):
         self.directory = Path(directory)
         self.store = DocumentStore(self.directory)
         self.analyzer = analyzer
         self.embedder = embedder
+        # FAISS index kind: "auto" (by size), "flat", "hnsw" or "ivf" (see index.dense)
+        self.dense_kind = dense_index
         self._dense: DenseIndex | None = None
 
     def close(self) -> None:
@@ -145,6 +148,7 @@ class SearchIndex:
             dense.remove(change.removed_rowids)
         if vectors is not None and change.added_rowids:
             dense.add(np.asarray(change.added_rowids), vectors)
+        self._dense = dense = dense.adapt(self.dense_kind)
         dense.save(self.directory, change.generation, self.embedder.name)
 
     def _dense_index(self) -> DenseIndex:
@@ -155,7 +159,7 @@ class SearchIndex:
                 self.reembed()
             generation = self.store.generation()
             # loaded before any write of this process, so the generation must match the file
-            dense = DenseIndex.load(self.directory, generation, self.embedder.name)
+            dense = DenseIndex.load(self.directory, generation, self.embedder.name, self.dense_kind)
             if dense is None:
                 dense = self._rebuild_dense()
                 dense.save(self.directory, generation, self.embedder.name)
@@ -176,10 +180,10 @@ class SearchIndex:
     def _rebuild_dense(self) -> DenseIndex:
         assert self.embedder is not None
         rowids, vectors = self.store.vectors()
-        dense = DenseIndex(self.embedder.dim)
-        if len(rowids) and vectors.shape[1] == self.embedder.dim:
-            dense.add(rowids, vectors)
-        return dense
+        if not len(rowids) or vectors.shape[1] != self.embedder.dim:
+            return DenseIndex(self.embedder.dim)
+        return DenseIndex.build(self.embedder.dim, rowids, vectors,
+                                choose_kind(self.dense_kind, len(rowids)))
 
     def load(self) -> None:
         """Open the dense index now (it is otherwise opened by the first search)."""
@@ -218,8 +222,12 @@ class SearchIndex:
         if len(query) > MAX_QUERY_CHARS:
             raise QueryError(f"the query is {len(query)} characters; at most {MAX_QUERY_CHARS}")
         terms = self.analyzer.query_terms(query)
-        if not terms and not any(c.isalnum() for c in query):
+        if not any(c.isalnum() for c in query):
             raise QueryError(f"the query '{query[:60]}' has no words to search for")
+        if not terms:
+            # only stop words ("och att det"): every passage would match equally badly
+            raise QueryError(f"the query '{query[:60]}' has only common words; "
+                             "add a word that says what to look for")
         return terms
 
     def lexical(self, terms: Sequence[str], k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:

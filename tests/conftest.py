@@ -26,3 +26,30 @@ def corpus_dir() -> Path:
 def settings(tmp_path: Path) -> Settings:
     """Settings with a private, empty data folder."""
     return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def e5():
+    """The real embedding model (converted by ``python -m nlp.model_setup`` in setup)."""
+    from underlag.services import build_embedder
+    from underlag.settings import get_settings
+
+    return build_embedder(get_settings())
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory, e5, corpus_dir):
+    """The four sample reports ingested once into a private index, with the real model.
+
+    Read-only for tests: a test that writes builds its own index.
+    """
+    from ingest.pipeline import parse_many
+    from underlag.services import open_index
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("corpus-index"))
+    index = open_index(settings, embedder=e5)
+    for result in parse_many([corpus_dir]):
+        assert result.document is not None, result.error
+        index.add(result.document)
+    yield index
+    index.close()

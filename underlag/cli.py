@@ -323,5 +323,8 @@ def similar(
                     as_json, (text or "")[:60])
 
 
+# Further subcommands live in their own modules, which register themselves on ``app``.
+from underlag import cli_review, cli_serve, cli_tag  # noqa: E402,F401
+
 if __name__ == "__main__":  # pragma: no cover
     app()
