@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -27,6 +28,9 @@ class Settings(BaseSettings):
     #: ``python -m nlp.model_setup``. Shared by every data folder, so a second
     #: index (or a test's temporary one) does not convert the model again.
     model_dir: Path = PROJECT_ROOT / "data" / "models" / "multilingual-e5-small-q4"
+    #: FAISS index kind (``UNDERLAG_DENSE_INDEX``): "auto" searches exactly below
+    #: 200 000 passages and builds HNSW above; or force "flat", "hnsw" or "ivf".
+    dense_index: Literal["auto", "flat", "hnsw", "ivf"] = "auto"
     #: Web service: when set, requests that change the index (upload, delete) must
     #: send ``Authorization: Bearer <token>`` (``UNDERLAG_API_TOKEN``).
     api_token: str | None = None
