@@ -1,0 +1,323 @@
+"""Does the coverage check find what was removed from a real report, and only that?
+
+Takes the region's real answers to the 2023 template (seed 002) and makes
+damaged copies of it:
+
+- *element removed*: every sentence that carries a required element is deleted
+  from the answer(s) it is asked of (for elements asked "genomgående i frågorna
+  1.1–1.3", from all of them). Carrying sentences are found with hand-written
+  patterns of this file (``CARRIERS``, wider than the checker's lexicon), plus
+  the sentence the checker itself cited, so the checker is not graded on its
+  own word list alone;
+- *answer dropped*: a question's whole answer is deleted;
+- *limit exceeded*: text is added to a question until its (shared) limit is passed;
+- *too many insatser*: rows are added to a table beyond its maximum.
+
+For each case it reports whether the damage was detected and how many things
+that were fine in the intact report are now flagged. A flag on an element whose
+carrying sentences went with the deleted ones (no sentence matching its
+``CARRIERS`` pattern is left) is *collateral* and correct; any other new flag is
+a *false flag*. Only elements the checker found covered in the intact report
+are removed.
+
+Run: ``python evaluations/coverage.py`` (about two minutes on two cores; sentence
+embeddings are computed once and reused across cases).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ingest.pipeline import parse_file  # noqa: E402
+from nlp.analyzer import Analyzer  # noqa: E402
+from nlp.coverage import (  # noqa: E402
+    MIN_ANSWER_CHARS, CoverageReport, answer_sections, answer_text, check_coverage, map_sections)
+from nlp.templates import Template, load_template  # noqa: E402
+from underlag.model import Block, BlockKind, Document  # noqa: E402
+from underlag.settings import PROJECT_ROOT  # noqa: E402
+
+SEED = PROJECT_ROOT / "corpus" / "002_aee3b258286ac5e7.txt"
+
+# Independent patterns for "this sentence carries the element" (lower-case regexes).
+CARRIERS = {
+    "aktorer": r"kommun|länsstyrelse|myndighet|organisation|förening|civil|ideell|näringsliv|företag|"
+               r"universitet|högskola|akademi|almi|handelskammar|arbetsförmedling|tillväxtverket|"
+               r"trafikverket|partnerskap|samverk|aktör",
+    "utmaningar": r"utmaning|svårighet|hinder|problem|försvår|brist|begränsning",
+    "framgangsfaktorer": r"framgång|lycka|styrka|nyckel|förutsättning|möjliggjort|fungerat väl",
+    "territoriellt": r"territori|landsbygd|glesbygd|tätort|stad|städer|geografi|delar av länet|hela länet|"
+                     r"gis\b|kommunern|lokal",
+    "hallbarhet": r"ekonomisk|social|miljö|ekologisk|klimat|hållbar",
+    "samhallsutmaningar": r"samhällsutmaning|demografi|globaliser|klimat|miljöproblem|socioekonom|"
+                          r"sammanhållning|teknisk|digitalis|omställning",
+    "agenda2030": r"agenda 2030|globala mål|fn:s",
+    "resultat": r"resultat|effekt|prestation|uppnå",
+}
+
+
+class CachedEmbedder:
+    """Wraps an embedder and remembers every vector (the damaged copies share most sentences)."""
+
+    def __init__(self, inner):
+        self.inner, self.dim, self.name = inner, inner.dim, inner.name
+        self._q: dict[str, np.ndarray] = {}
+        self._p: dict[str, np.ndarray] = {}
+
+    def _get(self, texts, cache, fn):
+        todo = list(dict.fromkeys(t for t in texts if t not in cache))
+        if todo:
+            for t, v in zip(todo, fn(todo)):
+                cache[t] = v
+        return np.vstack([cache[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def encode_queries(self, texts):
+        return self._get(list(texts), self._q, self.inner.encode_queries)
+
+    def encode_passages(self, texts):
+        return self._get(list(texts), self._p, self.inner.encode_passages)
+
+
+# -- damaging a document ------------------------------------------------------------
+
+def _answer_range(doc: Document, template: Template, qid: str, embedder) -> range:
+    m = map_sections(doc, template, embedder).get(qid)
+    if m is None:
+        return range(0)
+    return range(m.start, m.start + len(answer_sections(doc, m.start)))
+
+
+def _replace_blocks(doc: Document, idx: range, fn) -> Document:
+    sections = list(doc.sections)
+    for i in idx:
+        s = sections[i]
+        blocks = []
+        for b in s.blocks:
+            nb = b if b.kind in (BlockKind.INSTRUCTION, BlockKind.CHOICE) else fn(b)
+            if nb is not None:
+                blocks.extend(nb if isinstance(nb, list) else [nb])
+        sections[i] = s.model_copy(update={"blocks": blocks})
+    return doc.model_copy(update={"sections": sections})
+
+
+def remove_sentences(doc: Document, idx: range, pattern: str, cited: str | None,
+                     analyzer: Analyzer) -> tuple[Document, int]:
+    """Delete the sentences matching ``pattern`` (or equal to ``cited``) from the sections in ``idx``."""
+    removed = 0
+    rx = re.compile(pattern)
+
+    def fn(b: Block):
+        nonlocal removed
+        if b.kind is BlockKind.TABLE:
+            return b
+        keep = []
+        for line in b.text.split("\n"):
+            for a, z in analyzer.sentences(line):
+                sent = line[a:z].strip()
+                if rx.search(sent.lower()) or (cited and sent == cited):
+                    removed += 1
+                else:
+                    keep.append(sent)
+        text = " ".join(keep).strip()
+        return b.model_copy(update={"text": text}) if text else None
+
+    return _replace_blocks(doc, idx, fn), removed
+
+
+def drop_answer(doc: Document, idx: range) -> Document:
+    return _replace_blocks(doc, idx, lambda b: None)
+
+
+def pad_answer(doc: Document, idx: range, extra_chars: int, filler: str) -> Document:
+    start = idx.start
+    s = doc.sections[start]
+    text = (filler + " ") * (extra_chars // max(1, len(filler)) + 1)
+    blocks = [*s.blocks, Block(kind=BlockKind.PARAGRAPH, text=text.strip())]
+    sections = list(doc.sections)
+    sections[start] = s.model_copy(update={"blocks": blocks})
+    return doc.model_copy(update={"sections": sections})
+
+
+def add_rows(doc: Document, idx: range, n: int) -> Document:
+    def fn(b: Block):
+        if b.kind is not BlockKind.TABLE or not b.rows:
+            return b
+        rows = [*b.rows, *([r for r in b.rows[1:]] * n)][: len(b.rows) + n]
+        from underlag.model import render_rows
+        return b.model_copy(update={"rows": rows, "text": render_rows(rows)})
+    return _replace_blocks(doc, idx, fn)
+
+
+# -- flags ----------------------------------------------------------------------------
+
+def flags(report: CoverageReport) -> dict[str, str]:
+    """Everything the report flags, keyed so that two reports can be compared."""
+    out: dict[str, str] = {}
+    for q in report.questions:
+        if q.status == "missing":
+            out[f"answer:{q.id}"] = "missing"
+        for e in q.elements:
+            if e.required and e.status != "covered":
+                out[f"element:{q.id}:{e.id}"] = e.status
+        if q.items is not None and q.max_items and q.items > q.max_items:
+            out[f"items:{q.id}"] = "over"
+    for sh in report.shared:
+        for e in sh.elements:
+            if e.status != "covered":
+                out[f"element:{'+'.join(sh.questions)}:{e.id}"] = e.status
+    for u in report.limits:
+        if u.over:
+            out[f"limit:{'+'.join(u.questions)}"] = "over"
+    return out
+
+
+def run(limit_cases: int | None = None) -> dict:
+    from underlag.services import build_analyzer, build_embedder
+    from underlag.settings import get_settings
+
+    t0 = time.time()
+    analyzer = build_analyzer()
+    embedder = CachedEmbedder(build_embedder(get_settings()))
+    template = load_template("aterrapportering-2023")
+    doc = parse_file(SEED)
+    base = check_coverage(doc, template, embedder, analyzer)
+    base_flags = flags(base)
+
+    cases: list[tuple[str, str, Document]] = []  # (kind, target flag key, damaged doc)
+    for q in base.questions:
+        idx = _answer_range(doc, template, q.id, embedder)
+        for e in q.elements:
+            if e.required and e.status == "covered":
+                d, n = remove_sentences(doc, idx, CARRIERS[e.id], e.sentence, analyzer)
+                if n:
+                    cases.append(("element removed", f"element:{q.id}:{e.id}", d))
+    for sh in base.shared:
+        idxs = [_answer_range(doc, template, qid, embedder) for qid in sh.questions]
+        for e in sh.elements:
+            if e.status != "covered":
+                continue
+            d = doc
+            for idx in idxs:
+                d, _ = remove_sentences(d, idx, CARRIERS[e.id], e.sentence, analyzer)
+            cases.append(("element removed", f"element:{'+'.join(sh.questions)}:{e.id}", d))
+    for q in base.questions:
+        if q.status == "answered" and q.answer_type in ("prose", "table"):
+            cases.append(("answer dropped", f"answer:{q.id}",
+                          drop_answer(doc, _answer_range(doc, template, q.id, embedder))))
+    filler = "Arbetet har bedrivits i bred samverkan och följs upp årligen."
+    for u in base.limits:
+        if not u.over:
+            idx = _answer_range(doc, template, u.questions[0], embedder)
+            if idx:
+                cases.append(("limit exceeded", f"limit:{'+'.join(u.questions)}",
+                              pad_answer(doc, idx, u.max_chars - u.used + 50, filler)))
+    for q in base.questions:
+        if q.items is not None and q.max_items and q.items <= q.max_items:
+            cases.append(("too many insatser", f"items:{q.id}",
+                          add_rows(doc, _answer_range(doc, template, q.id, embedder),
+                                   q.max_items - q.items + 1)))
+    if limit_cases:
+        cases = cases[:limit_cases]
+
+    by_kind: dict[str, dict[str, int]] = {}
+    false_flags: list[dict] = []
+    collateral: list[dict] = []
+    missed: list[str] = []
+    detected_as: dict[str, int] = {"missing": 0, "weak": 0, "over": 0}
+    ok_items = 0
+    for kind, target, damaged in cases:
+        rep = check_coverage(damaged, template, embedder, analyzer)
+        f = flags(rep)
+        k = by_kind.setdefault(kind, {"cases": 0, "detected": 0})
+        k["cases"] += 1
+        if target in f:
+            k["detected"] += 1
+            detected_as[f[target]] = detected_as.get(f[target], 0) + 1
+        else:
+            missed.append(f"{kind} {target}")
+        # Intact things: everything not flagged in the intact report, except the target
+        # and what necessarily goes with it (a dropped answer loses its elements).
+        base_ok = _all_keys(base) - set(base_flags)
+        ok_items += len(base_ok - {target})
+        for key in sorted((set(f) - set(base_flags)) - {target}):
+            if kind == "answer dropped" and _belongs(key, target.split(":")[1]):
+                continue
+            if kind == "element removed" and not _still_there(key, damaged, template, embedder):
+                # The deleted sentences carried this element too (or emptied the answer):
+                # a correct flag, counted apart.
+                collateral.append({"case": f"{kind} {target}", "flag": key, "status": f[key]})
+                continue
+            false_flags.append({"case": f"{kind} {target}", "flag": key, "status": f[key]})
+    n_cases = len(cases)
+    detected = sum(v["detected"] for v in by_kind.values())
+    base_elements = [e for q in base.questions for e in q.elements if e.required] + \
+        [e for sh in base.shared for e in sh.elements]
+    result = {
+        "cases": n_cases,
+        "detected": detected,
+        "detection_rate": round(detected / n_cases, 3) if n_cases else None,
+        "detected_as": detected_as,
+        "by_kind": by_kind,
+        "missed": missed,
+        "false_flags": len(false_flags),
+        "intact_checks": ok_items,
+        "false_flag_rate": round(len(false_flags) / ok_items, 4) if ok_items else None,
+        "false_flag_examples": false_flags[:15],
+        "collateral_flags": len(collateral),
+        "collateral_examples": collateral[:5],
+        "intact_report": {
+            "required_elements": len(base_elements),
+            "covered": sum(e.status == "covered" for e in base_elements),
+            "weak": sum(e.status == "weak" for e in base_elements),
+            "missing": sum(e.status == "missing" for e in base_elements),
+            "flags": sorted(base_flags),
+        },
+        "seconds": round(time.time() - t0, 1),
+    }
+    return result
+
+
+def _all_keys(report: CoverageReport) -> set[str]:
+    keys = set()
+    for q in report.questions:
+        keys.add(f"answer:{q.id}")
+        keys |= {f"element:{q.id}:{e.id}" for e in q.elements if e.required}
+        if q.items is not None and q.max_items:
+            keys.add(f"items:{q.id}")
+    for sh in report.shared:
+        keys |= {f"element:{'+'.join(sh.questions)}:{e.id}" for e in sh.elements}
+    keys |= {f"limit:{'+'.join(u.questions)}" for u in report.limits}
+    return keys
+
+
+def _still_there(key: str, doc: Document, template: Template, embedder) -> bool:
+    """Whether the damaged draft still has what ``key`` flags as missing."""
+    kind, qids, *rest = key.split(":")
+    texts = []
+    for qid in qids.split("+"):
+        m = map_sections(doc, template, embedder).get(qid)
+        if m is not None:
+            texts.append(answer_text(answer_sections(doc, m.start)))
+    text = "\n".join(texts).lower()
+    if kind == "answer":
+        return len(text.strip()) >= MIN_ANSWER_CHARS
+    if kind == "element":
+        return re.search(CARRIERS[rest[0]], text) is not None
+    return True
+
+
+def _belongs(key: str, qid: str) -> bool:
+    parts = key.split(":")
+    return len(parts) > 1 and qid in parts[1].split("+")
+
+
+if __name__ == "__main__":
+    res = run(int(sys.argv[1]) if len(sys.argv) > 1 else None)
+    print(json.dumps(res, ensure_ascii=False, indent=2))

@@ -1,0 +1,425 @@
+"""Coverage check: does a draft answer every template question, cover the required
+elements and keep within the character limits?
+
+Public API (pure; models and templates are passed in)::
+
+    check_coverage(draft: Document, template: Template, embedder: Embedder,
+                   analyzer: Analyzer, thresholds: Thresholds = Thresholds()) -> CoverageReport
+    map_sections(draft: Document, template: Template, embedder: Embedder) -> dict[str, SectionMatch]
+    element_status(element: Element, sentences: list[str], vectors: np.ndarray,
+                   analyzer: Analyzer, thresholds: Thresholds = Thresholds()) -> ElementResult
+    coverage_json(report: CoverageReport) -> dict
+
+How an element is recognised: every sentence of the answer gets a *lexical*
+score (the share of the element's word groups it names, e.g. two kinds of
+actors out of the two required) and a *semantic* score (cosine between the
+sentence and the element's description, both embedded). An element is
+``covered`` when a sentence names it in words and means it (semantic score
+above a floor), ``weak`` when it is only named in passing or only close in
+meaning, and ``missing`` otherwise. Elements with several word groups (actors,
+the three sustainability dimensions) may collect their groups across sentences.
+
+JSON field names of :class:`CoverageReport` (extend, never rename):
+``template``, ``draft``, ``document_id``, ``questions`` (list of QuestionCoverage),
+``shared`` (list of SharedCoverage: ``questions``, ``elements``: elements asked
+for throughout several questions, checked over their joined answers),
+``limits`` (list of LimitUse), ``summary`` (``questions``, ``answered``,
+``missing``, ``elements_covered``, ``elements_weak``, ``elements_missing``,
+``limits_exceeded``, ``tables_over``).
+QuestionCoverage: ``id``, ``title``, ``answer_type``, ``status`` ("answered" |
+``missing``), ``section`` (the draft's section number or title), ``matched_by``
+("number" | "title" | "meaning" | null), ``match_score``, ``chars``, ``limit``
+(LimitUse or null), ``items``, ``max_items``, ``choice``, ``elements``.
+ElementResult: ``id``, ``label``, ``required``, ``status`` ("covered" | "weak" |
+"missing"), ``score`` (0..1), ``lexical``, ``semantic``, ``sentence`` (the
+sentence that covers it), ``question`` (whose answer holds that sentence).
+LimitUse: ``questions``, ``max_chars``, ``used``, ``over``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from nlp.analyzer import Analyzer
+from nlp.embed import Embedder
+from nlp.templates import CharLimit, Element, Question, Template
+from underlag.model import BlockKind, Document, Section
+
+Status = Literal["covered", "weak", "missing"]
+# An answer shorter than this (after removing template text) is treated as no answer.
+MIN_ANSWER_CHARS = 40
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Thresholds(_Model):
+    """Where the semantic score starts to count (calibrated for multilingual-e5-small).
+
+    e5 cosines between Swedish sentences lie mostly in 0.70..0.90; ``low``
+    is the floor a sentence that names an element must reach to cover it,
+    ``high`` the similarity that makes a sentence weak evidence on meaning alone.
+    """
+
+    low: float = 0.78
+    high: float = 0.86
+    # Minimum similarity for mapping a draft section to a question by meaning.
+    mapping: float = 0.82
+
+
+class ElementResult(_Model):
+    id: str
+    label: str
+    required: bool = True
+    status: Status
+    score: float
+    lexical: float
+    semantic: float
+    sentence: str | None = None
+    # The question whose answer holds ``sentence`` (for elements shared by several questions).
+    question: str | None = None
+
+
+class SharedCoverage(_Model):
+    """Elements asked for throughout several questions, checked over their joined answers."""
+
+    questions: list[str]
+    elements: list[ElementResult]
+
+
+class LimitUse(_Model):
+    questions: list[str]
+    max_chars: int
+    used: int
+    over: bool
+
+
+class QuestionCoverage(_Model):
+    id: str
+    title: str
+    answer_type: str
+    status: Literal["answered", "missing"]
+    section: str | None = None
+    matched_by: Literal["number", "title", "meaning"] | None = None
+    match_score: float | None = None
+    chars: int = 0
+    limit: LimitUse | None = None
+    items: int | None = None
+    max_items: int | None = None
+    choice: list[str] = []
+    elements: list[ElementResult] = []
+
+
+class CoverageSummary(_Model):
+    questions: int
+    answered: int
+    missing: int
+    elements_covered: int
+    elements_weak: int
+    elements_missing: int
+    limits_exceeded: int
+    tables_over: int
+
+
+class CoverageReport(_Model):
+    template: str
+    draft: str
+    document_id: str | None = None
+    questions: list[QuestionCoverage]
+    shared: list[SharedCoverage] = []
+    limits: list[LimitUse]
+    summary: CoverageSummary
+
+
+class SectionMatch(_Model):
+    """Where a question's answer is in the draft."""
+
+    start: int  # index of the draft section
+    matched_by: Literal["number", "title", "meaning"]
+    score: float
+
+
+# -- answers ------------------------------------------------------------------------
+
+def _unit_end(sections: list[Section], i: int) -> int:
+    """End (exclusive) of section ``i`` with its subsections (deeper levels that follow)."""
+    j = i + 1
+    while j < len(sections) and sections[j].level > sections[i].level and not (
+            sections[j].number and sections[i].number
+            and not sections[j].number.startswith(sections[i].number + ".")):
+        j += 1
+    return j
+
+
+def answer_sections(draft: Document, start: int) -> list[Section]:
+    """The draft section at ``start`` and the subsections that belong to its answer."""
+    return draft.sections[start:_unit_end(draft.sections, start)]
+
+
+def answer_text(sections: list[Section]) -> str:
+    """The answer's text (template instructions left out; subsection headings kept)."""
+    parts = []
+    for k, s in enumerate(sections):
+        if k and s.title:
+            parts.append(s.title)
+        if s.text:
+            parts.append(s.text)
+    return "\n\n".join(parts)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def map_sections(draft: Document, template: Template, embedder: Embedder,
+                 thresholds: Thresholds = Thresholds()) -> dict[str, SectionMatch]:
+    """Which draft section answers which question: by number, else by title, else by meaning."""
+    secs = draft.sections
+    found: dict[str, SectionMatch] = {}
+    used: set[int] = set()
+    by_number = {s.number: i for i, s in enumerate(secs) if s.number}
+    for q in template.questions:
+        i = by_number.get(q.id)
+        if i is not None:
+            found[q.id] = SectionMatch(start=i, matched_by="number", score=1.0)
+            used.add(i)
+    by_title = {_norm(s.title): i for i, s in enumerate(secs)}
+    for q in template.questions:
+        if q.id in found:
+            continue
+        i = by_title.get(_norm(q.title))
+        if i is None:
+            i = by_title.get(_norm(q.text))
+        if i is not None and i not in used:
+            found[q.id] = SectionMatch(start=i, matched_by="title", score=1.0)
+            used.add(i)
+    rest_q = [q for q in template.questions if q.id not in found]
+    rest_s = [i for i, s in enumerate(secs) if i not in used and (s.text or s.title)]
+    if not rest_q or not rest_s:
+        return found
+    qv = embedder.encode_queries([f"{q.title}. {q.text}" for q in rest_q])
+    sv = embedder.encode_passages([
+        f"{secs[i].title}\n{answer_text(answer_sections(draft, i))[:600]}" for i in rest_s])
+    sims = qv @ sv.T
+    # Greedy one-to-one assignment, best pairs first.
+    pairs = sorted(((float(sims[a, b]), a, b) for a in range(len(rest_q)) for b in range(len(rest_s))),
+                   reverse=True)
+    taken_q: set[int] = set()
+    for score, a, b in pairs:
+        if score < thresholds.mapping:
+            break
+        if a in taken_q or rest_s[b] in used:
+            continue
+        found[rest_q[a].id] = SectionMatch(start=rest_s[b], matched_by="meaning", score=round(score, 4))
+        taken_q.add(a)
+        used.add(rest_s[b])
+    return found
+
+
+# -- elements -----------------------------------------------------------------------
+
+_WORD = re.compile(r"\w[\w:]*")
+
+
+@lru_cache(maxsize=50_000)
+def _sentence_words(sentence: str, analyzer: Analyzer) -> tuple[str, frozenset[str]]:
+    low = sentence.lower()
+    return low, frozenset(_WORD.findall(low)) | frozenset(analyzer.terms(sentence))
+
+
+def lexical_groups(element: Element, sentence: str, analyzer: Analyzer) -> set[int]:
+    """Indexes of the element's word groups the sentence names.
+
+    An alternative with a space is a phrase looked for in the text; a single
+    word matches a word, lemma or compound part that begins with it. One of the
+    element's ``phrases`` names all groups at once.
+    """
+    low, words = _sentence_words(sentence, analyzer)
+    if any(ph.lower() in low for ph in element.phrases):
+        return set(range(len(element.groups)))
+    hit = set()
+    for gi, group in enumerate(element.groups):
+        for alt in group:
+            alt = alt.lower()
+            if (" " in alt and alt in low) or (" " not in alt and any(w.startswith(alt) for w in words)):
+                hit.add(gi)
+                break
+    return hit
+
+
+def _semantic_score(sem: float, t: Thresholds) -> float:
+    return float(np.clip((sem - (t.low - 0.08)) / (t.high + 0.04 - (t.low - 0.08)), 0.0, 1.0))
+
+
+def element_status(element: Element, sentences: list[str], vectors: np.ndarray | None,
+                   description_vector: np.ndarray | None, analyzer: Analyzer,
+                   thresholds: Thresholds = Thresholds(), required: bool = True,
+                   owners: list[str] | None = None) -> ElementResult:
+    """Whether an answer's sentences cover an element, and the sentence that does.
+
+    ``vectors`` are the sentences' embeddings and ``description_vector`` the
+    element description's (as a query); without them only words count.
+    ``owners`` names the question each sentence comes from.
+    """
+    t = thresholds
+    need = max(1, element.min_groups)
+    best: tuple[int, float, int, float, float] | None = None  # (rank, score, index, lex, sem)
+    union: set[int] = set()
+    sems = (vectors @ description_vector) if vectors is not None and description_vector is not None \
+        and len(sentences) else np.zeros(len(sentences))
+    groups_per = [lexical_groups(element, s, analyzer) for s in sentences]
+    for g in groups_per:
+        union |= g
+    union_full = len(union) >= need
+    for i, (s, groups) in enumerate(zip(sentences, groups_per)):
+        lex = min(1.0, len(groups) / need)
+        sem = float(sems[i])
+        if groups and (lex >= 1.0 or union_full) and sem >= t.low:
+            rank = 2
+        elif groups or sem >= t.high:
+            rank = 1
+        else:
+            rank = 0
+        score = 0.5 * lex + 0.5 * _semantic_score(sem, t)
+        cand = (rank, score, i, lex, sem)
+        if best is None or cand[:2] > best[:2]:
+            best = cand
+    if best is None:
+        return ElementResult(id=element.id, label=element.label, required=required, status="missing",
+                             score=0.0, lexical=0.0, semantic=0.0)
+    rank, score, i, lex, sem = best
+    status: Status = ("missing", "weak", "covered")[rank]  # type: ignore[assignment]
+    return ElementResult(id=element.id, label=element.label, required=required, status=status,
+                         score=round(score, 4), lexical=round(lex, 3), semantic=round(sem, 4),
+                         sentence=sentences[i].strip() if rank else None,
+                         question=owners[i] if owners and rank else None)
+
+
+def split_sentences(text: str, analyzer: Analyzer) -> list[str]:
+    """The answer's sentences (each line of a table counts as one)."""
+    out = []
+    for para in text.split("\n"):
+        for a, b in analyzer.sentences(para):
+            s = para[a:b].strip()
+            if len(s) > 3:
+                out.append(s)
+    return out
+
+
+# -- the check ------------------------------------------------------------------------
+
+def _table_items(sections: list[Section]) -> int | None:
+    rows = [r for s in sections for b in s.blocks if b.kind is BlockKind.TABLE for r in (b.rows or [])]
+    tables = [b for s in sections for b in s.blocks if b.kind is BlockKind.TABLE]
+    if not tables:
+        return None
+    # The first row of each table is its header; empty rows are not insatser.
+    data = 0
+    for b in tables:
+        body = (b.rows or [])[1:]
+        data += sum(1 for r in body if any(c.strip() for c in r))
+    return data if rows else 0
+
+
+def _limit_use(limit: CharLimit, chars: dict[str, int]) -> LimitUse:
+    used = sum(chars.get(q, 0) for q in limit.questions)
+    return LimitUse(questions=limit.questions, max_chars=limit.max_chars, used=used,
+                    over=used > limit.max_chars)
+
+
+def check_coverage(draft: Document, template: Template, embedder: Embedder, analyzer: Analyzer,
+                   thresholds: Thresholds = Thresholds()) -> CoverageReport:
+    """Check a parsed draft against a template: answers, elements, limits and table sizes."""
+    matches = map_sections(draft, template, embedder, thresholds)
+    answers: dict[str, list[Section]] = {q.id: answer_sections(draft, m.start) for q, m in
+                                         ((template.question(qid), m) for qid, m in matches.items())}
+    texts = {qid: answer_text(secs) for qid, secs in answers.items()}
+    chars = {qid: len(t) for qid, t in texts.items()}
+
+    # Embed every sentence of every prose answer (and each element description) in one go.
+    in_shared = {qid for sh in template.shared_elements for qid in sh.questions}
+    sentences: dict[str, list[str]] = {}
+    for q in template.questions:
+        if q.id in texts and q.answer_type == "prose" and (q.elements or q.optional_elements
+                                                          or q.id in in_shared):
+            sentences[q.id] = split_sentences(texts[q.id], analyzer)
+    flat = [s for ss in sentences.values() for s in ss]
+    vecs = embedder.encode_passages(flat) if flat else np.zeros((0, embedder.dim), dtype=np.float32)
+    desc = {e.id: v for e, v in zip(template.elements,
+                                     embedder.encode_queries([e.description for e in template.elements]))
+            } if template.elements else {}
+    offsets: dict[str, tuple[int, int]] = {}
+    pos = 0
+    for qid, ss in sentences.items():
+        offsets[qid] = (pos, pos + len(ss))
+        pos += len(ss)
+
+    limit_uses = [_limit_use(lim, chars) for lim in template.limits]
+    results = []
+    for q in template.questions:
+        results.append(_question_coverage(q, template, matches.get(q.id), draft, answers.get(q.id, []),
+                                          texts.get(q.id, ""), sentences.get(q.id, []),
+                                          vecs[slice(*offsets[q.id])] if q.id in offsets else None,
+                                          desc, analyzer, thresholds, limit_uses))
+    shared = []
+    for sh in template.shared_elements:
+        qids = [qid for qid in sh.questions if qid in offsets]
+        ss = [x for qid in qids for x in sentences[qid]]
+        owners = [qid for qid in qids for _ in sentences[qid]]
+        sv = np.vstack([vecs[slice(*offsets[qid])] for qid in qids]) if qids else None
+        shared.append(SharedCoverage(questions=sh.questions, elements=[
+            element_status(template.element(eid), ss, sv, desc.get(eid), analyzer, thresholds,
+                           owners=owners) for eid in sh.elements]))
+    flat_el = [e for r in results for e in r.elements if e.required] + \
+        [e for sh in shared for e in sh.elements]
+    summary = CoverageSummary(
+        questions=len(results), answered=sum(r.status == "answered" for r in results),
+        missing=sum(r.status == "missing" for r in results),
+        elements_covered=sum(e.status == "covered" for e in flat_el),
+        elements_weak=sum(e.status == "weak" for e in flat_el),
+        elements_missing=sum(e.status == "missing" for e in flat_el),
+        limits_exceeded=sum(u.over for u in limit_uses),
+        tables_over=sum(1 for r in results if r.items is not None and r.max_items and r.items > r.max_items))
+    return CoverageReport(template=template.id, draft=draft.filename, document_id=draft.id,
+                          questions=results, shared=shared, limits=limit_uses, summary=summary)
+
+
+def _question_coverage(q: Question, template: Template, match: SectionMatch | None, draft: Document,
+                       secs: list[Section], text: str, sentences: list[str], vecs: np.ndarray | None,
+                       desc: dict[str, np.ndarray], analyzer: Analyzer, thresholds: Thresholds,
+                       limit_uses: list[LimitUse]) -> QuestionCoverage:
+    items = _table_items(secs) if secs else None
+    choices = [b.choice for s in secs for b in s.blocks if b.kind is BlockKind.CHOICE and b.choice]
+    answered = bool(secs) and (len(text.strip()) >= MIN_ANSWER_CHARS or bool(items) or bool(choices))
+    limit = next((u for u in limit_uses if q.id in u.questions), None)
+    if limit is None and q.max_chars:
+        limit = LimitUse(questions=[q.id], max_chars=q.max_chars, used=len(text),
+                         over=len(text) > q.max_chars)
+    elements = []
+    for eid, required in [*((e, True) for e in q.elements), *((e, False) for e in q.optional_elements)]:
+        el = template.element(eid)
+        if not answered:
+            elements.append(ElementResult(id=el.id, label=el.label, required=required, status="missing",
+                                          score=0.0, lexical=0.0, semantic=0.0))
+            continue
+        elements.append(element_status(el, sentences, vecs, desc.get(eid), analyzer, thresholds, required,
+                                       owners=[q.id] * len(sentences)))
+    sec = draft.sections[match.start] if match else None
+    return QuestionCoverage(
+        id=q.id, title=q.title, answer_type=q.answer_type,
+        status="answered" if answered else "missing",
+        section=(sec.number or sec.title) if sec else None,
+        matched_by=match.matched_by if match else None, match_score=match.score if match else None,
+        chars=len(text), limit=limit, items=items if q.answer_type == "table" or q.max_items else None,
+        max_items=q.max_items, choice=choices, elements=elements)
+
+
+def coverage_json(report: CoverageReport) -> dict:
+    """The JSON shape of a coverage report (``underlag coverage --json``)."""
+    return report.model_dump(mode="json")

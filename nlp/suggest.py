@@ -1,0 +1,241 @@
+"""Draft-section suggestions: earlier passages that together answer a template question.
+
+Public API::
+
+    suggest(question: str | Question, template: Template, index: SearchIndex, *,
+            exclude_document: str | None = None, prefer_recent: bool = False,
+            max_chars: int | None = None) -> Suggestion
+    suggestion_json(s: Suggestion) -> dict
+
+How: candidates come from the hybrid index for the question (with its group's
+title for context) and for each required element; their stored vectors are
+compared with the question and with each element's description. A greedy
+maximal-marginal-relevance selection then picks passages that are relevant,
+add an element the draft does not cover yet and do not repeat what is already
+chosen, until the question's character budget (its share of a shared limit)
+is used; the last passage is cut at a sentence boundary to fit. Each part cites
+its passage (document, section, year). Elements that the chosen text does not
+cover are listed in ``uncovered``.
+
+JSON field names of :class:`Suggestion` (extend, never rename): ``template``,
+``question``, ``title``, ``question_text``, ``budget``, ``chars``, ``draft``
+(the parts joined by blank lines), ``parts`` (``text``, ``citation`` (1-based
+number), ``elements`` (ids it covers), ``trimmed``), ``citations`` (``n``,
+``passage_id``, ``document``, ``document_id``, ``filename``, ``section``,
+``section_title``, ``year``, ``page``), ``elements`` (ElementResult of
+:mod:`nlp.coverage` for the draft), ``uncovered`` (element ids not covered),
+``excluded_document``, ``prefer_recent``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from index.search import SearchIndex, UnknownDocumentError
+from nlp.coverage import ElementResult, element_status, lexical_groups, split_sentences
+from nlp.templates import Element, Question, Template
+from underlag.model import Passage
+
+# Budget for questions without a character limit (tables, free questions).
+DEFAULT_BUDGET = 3000
+# A passage is not started when less than this is left of the budget.
+MIN_PART_CHARS = 150
+# MMR weights: relevance vs new element coverage; penalty for repeating a chosen passage.
+RELEVANCE_WEIGHT = 0.6
+REDUNDANCY_WEIGHT = 0.6
+# Near-duplicates (the same paragraph in two reports) are never both chosen.
+DUPLICATE_SIM = 0.96
+CANDIDATES_PER_QUERY = 30
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Citation(_Model):
+    n: int
+    passage_id: str
+    document: str
+    document_id: str
+    filename: str
+    section: str | None = None
+    section_title: str
+    year: int | None = None
+    page: int | None = None
+
+
+class DraftPart(_Model):
+    text: str
+    citation: int
+    elements: list[str] = []
+    trimmed: bool = False
+
+
+class Suggestion(_Model):
+    template: str
+    question: str
+    title: str
+    question_text: str
+    budget: int
+    chars: int
+    draft: str
+    parts: list[DraftPart]
+    citations: list[Citation]
+    elements: list[ElementResult] = []
+    uncovered: list[str] = []
+    excluded_document: str | None = None
+    prefer_recent: bool = False
+
+
+def question_elements(question: Question, template: Template) -> list[tuple[Element, bool]]:
+    """The elements an answer to ``question`` should cover: its own, the ones it shares
+    with its group (required), then the optional ones."""
+    ids: list[tuple[str, bool]] = [(e, True) for e in question.elements]
+    for sh in template.shared_elements:
+        if question.id in sh.questions:
+            ids += [(e, True) for e in sh.elements if e not in dict(ids)]
+    ids += [(e, False) for e in question.optional_elements if e not in dict(ids)]
+    return [(template.element(e), req) for e, req in ids]
+
+
+def _context(question: Question) -> str:
+    return f"{question.group_title}: {question.text}" if question.group_title else question.text
+
+
+def trim_to(text: str, budget: int, sentences) -> tuple[str, bool]:
+    """``text`` cut to at most ``budget`` characters at a sentence (else word) boundary."""
+    if len(text) <= budget:
+        return text, False
+    cut = 0
+    for _, end in sentences(text):
+        if end <= budget:
+            cut = end
+        else:
+            break
+    if cut >= MIN_PART_CHARS // 2:
+        return text[:cut].rstrip(), True
+    words = text[: max(0, budget - 1)].rsplit(" ", 1)[0]
+    return (words.rstrip(" ,;:") + "…") if words else "", True
+
+
+def suggest(question: str | Question, template: Template, index: SearchIndex, *,
+            exclude_document: str | None = None, prefer_recent: bool = False,
+            max_chars: int | None = None) -> Suggestion:
+    """A cited draft answer to a template question from earlier reports in the index."""
+    q = template.question(question) if isinstance(question, str) else question
+    if index.embedder is None:
+        raise ValueError("suggestions need an index opened with an embedding model")
+    excluded = None
+    if exclude_document:
+        excluded = index.store.resolve(exclude_document)
+        if excluded is None:
+            raise UnknownDocumentError(f"no document {exclude_document!r} in the index; "
+                                       f"see `underlag documents`")
+    budget = max_chars or template.budget(q.id) or DEFAULT_BUDGET
+    elements = question_elements(q, template)
+    context = _context(q)
+    prefix = f"{q.group_title}: " if q.group_title else ""
+    queries = [context, *(prefix + e.description for e, _ in elements)]
+
+    # Candidates from both indexes, for the question and for every element.
+    by_id: dict[str, tuple[int, Passage]] = {p.id: (r, p) for r, p in index.store.all_passages()}
+    cand: dict[str, tuple[int, Passage]] = {}
+    for text in queries:
+        for h in index.search(text, k=CANDIDATES_PER_QUERY):
+            if excluded and h.document_id == excluded:
+                continue
+            if h.id in by_id:
+                cand[h.id] = by_id[h.id]
+    want_table = q.answer_type == "table"
+    pool = [(r, p) for r, p in cand.values() if (p.kind == "table") == want_table] or list(cand.values())
+    if not pool:
+        return _result(q, template, budget, [], index, elements, excluded, prefer_recent)
+
+    rowids, matrix = index.store.vectors()
+    row_of = {int(r): i for i, r in enumerate(rowids)}
+    pool = [(r, p) for r, p in pool if r in row_of]
+    pv = np.vstack([matrix[row_of[r]] for r, _ in pool])
+    qv = index.embedder.encode_queries(queries)
+    rel = pv @ qv[0]
+    rel_n = (rel - rel.min()) / (np.ptp(rel) or 1.0)
+    if prefer_recent:
+        years = np.array([p.year or 0 for _, p in pool], dtype=float)
+        known = years[years > 0]
+        if known.size:
+            span = (known.max() - known.min()) or 1.0
+            rel_n = rel_n + 0.3 * np.clip((years - known.min()) / span, 0, 1)
+    # Which elements each candidate names in words (its lexical groups, over the whole passage).
+    covers = np.zeros((len(pool), len(elements)))
+    for i, (_, p) in enumerate(pool):
+        for j, (e, _) in enumerate(elements):
+            got = len(lexical_groups(e, p.text, index.analyzer))
+            covers[i, j] = min(1.0, got / max(1, e.min_groups))
+    weights = np.array([1.0 if req else 0.5 for _, req in elements])
+
+    chosen: list[int] = []
+    parts: list[tuple[int, str, bool]] = []
+    missing = np.ones(len(elements))
+    left = budget
+    available = set(range(len(pool)))
+    while available and left >= MIN_PART_CHARS:
+        best, best_gain = None, -np.inf
+        for i in available:
+            gain_el = float((covers[i] * missing * weights).sum() / max(1.0, weights.sum()))
+            redund = max((float(pv[i] @ pv[j]) for j in chosen), default=0.0)
+            if redund >= DUPLICATE_SIM:
+                continue
+            red_n = max(0.0, (redund - 0.75) / 0.25)
+            gain = RELEVANCE_WEIGHT * rel_n[i] + (1 - RELEVANCE_WEIGHT) * gain_el * 2 \
+                - REDUNDANCY_WEIGHT * red_n
+            if gain > best_gain:
+                best, best_gain = i, gain
+        if best is None:
+            break
+        available.discard(best)
+        sep = 2 if parts else 0
+        text, trimmed = trim_to(pool[best][1].text.strip(), left - sep, index.analyzer.sentences)
+        if not text:
+            continue
+        chosen.append(best)
+        parts.append((best, text, trimmed))
+        left -= len(text) + sep
+        missing = missing * (1 - np.minimum(1.0, covers[best]))
+    return _result(q, template, budget, [(pool[i][1], t, tr) for i, t, tr in parts], index,
+                   elements, excluded, prefer_recent)
+
+
+def _result(q: Question, template: Template, budget: int, parts: list[tuple[Passage, str, bool]],
+            index: SearchIndex, elements: list[tuple[Element, bool]],
+            excluded: str | None, prefer_recent: bool) -> Suggestion:
+    citations: list[Citation] = []
+    out_parts: list[DraftPart] = []
+    for p, text, trimmed in parts:
+        n = next((c.n for c in citations if c.passage_id == p.id), None)
+        if n is None:
+            n = len(citations) + 1
+            citations.append(Citation(n=n, passage_id=p.id, document=p.document, document_id=p.document_id,
+                                      filename=p.filename, section=p.section, section_title=p.section_title,
+                                      year=p.year, page=p.page))
+        names = [e.id for e, _ in elements
+                 if len(lexical_groups(e, text, index.analyzer)) >= max(1, e.min_groups)]
+        out_parts.append(DraftPart(text=text, citation=n, elements=names, trimmed=trimmed))
+    draft = "\n\n".join(p.text for p in out_parts)
+    results: list[ElementResult] = []
+    if elements:
+        sents = split_sentences(draft, index.analyzer) if draft else []
+        embedder = index.embedder
+        sv = embedder.encode_passages(sents) if sents else None
+        dv = embedder.encode_queries([e.description for e, _ in elements])
+        results = [element_status(e, sents, sv, dv[j], index.analyzer, required=req)
+                   for j, (e, req) in enumerate(elements)]
+    return Suggestion(
+        template=template.id, question=q.id, title=q.title, question_text=q.text, budget=budget,
+        chars=len(draft), draft=draft, parts=out_parts, citations=citations, elements=results,
+        uncovered=[r.id for r in results if r.status != "covered"],
+        excluded_document=excluded, prefer_recent=prefer_recent)
+
+
+def suggestion_json(s: Suggestion) -> dict:
+    """The JSON shape of a suggestion (``underlag suggest --json``)."""
+    return s.model_dump(mode="json")

@@ -1,0 +1,143 @@
+"""Coverage check: answers, required elements, limits and table sizes of a draft."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.analyzer import default_analyzer
+from nlp.coverage import check_coverage, coverage_json
+from nlp.embed import HashingEmbedder
+from nlp.templates import Template, load_template
+from underlag.model import Block, BlockKind, Document, DocumentMetadata, Section, render_rows
+
+ACTORS = ("Arbetet har skett i nära samverkan med länets kommuner, Länsstyrelsen i Örebro län "
+          "och civilsamhällets organisationer.")
+ANSWER_7_1 = [
+    "Region Örebro län har under året stärkt integreringen av jämställdhet i det regionala "
+    "utvecklingsarbetet genom krav i alla projektansökningar.",
+    ACTORS,
+    "En utmaning har varit att följa upp effekterna för kvinnor och män i projekten.",
+    "En framgångsfaktor är att jämställdhetsstrategen stöttar handläggarna i varje ärende.",
+]
+
+
+def section(number: str | None, title: str, texts: list[str], level: int = 2,
+            kind: BlockKind = BlockKind.PARAGRAPH) -> Section:
+    return Section(number=number, title=title, heading_path=[title], level=level,
+                   blocks=[Block(kind=kind, text=t) for t in texts])
+
+
+def draft(*sections: Section) -> Document:
+    return Document(id="test", source="draft.md", filename="draft.md", format="md",
+                    metadata=DocumentMetadata(), sections=list(sections))
+
+
+def table(rows: int) -> Block:
+    body = [["Insats", "Beskrivning och prestationer", "Effekter", "Mål"]] + [
+        [f"Insats {i}", "Utbildning för företag", "Ökad kunskap", "RUS"] for i in range(rows)]
+    return Block(kind=BlockKind.TABLE, text=render_rows(body), rows=body)
+
+
+@pytest.fixture(scope="module")
+def t2023() -> Template:
+    return load_template("aterrapportering-2023")
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return default_analyzer()
+
+
+def only(t: Template, *qids: str) -> Template:
+    """The template cut to a few questions (fewer texts to embed: the tests stay fast)."""
+    return t.model_copy(update={"questions": [q for q in t.questions if q.id in qids]})
+
+
+def q71(t2023: Template, texts: list[str]) -> Section:
+    q = t2023.question("7.1")
+    return section("7.1", q.title, texts)
+
+
+def element(report, qid: str, eid: str):
+    q = next(q for q in report.questions if q.id == qid)
+    return next(e for e in q.elements if e.id == eid)
+
+
+def test_actors_named_in_a_sentence_are_covered_with_that_sentence(t2023, e5, analyzer):
+    report = check_coverage(draft(q71(t2023, ANSWER_7_1)), only(t2023, "7.1"), e5, analyzer)
+    actors = element(report, "7.1", "aktorer")
+    assert actors.status == "covered"
+    assert actors.sentence == ACTORS
+
+
+def test_draft_missing_the_actors_gets_them_flagged_on_that_question(t2023, e5, analyzer):
+    without = [t for t in ANSWER_7_1 if t != ACTORS]
+    report = check_coverage(draft(q71(t2023, without)), only(t2023, "7.1"), e5, analyzer)
+    assert element(report, "7.1", "aktorer").status != "covered"
+    # the other elements of the same answer are still found
+    assert element(report, "7.1", "utmaningar").status == "covered"
+    assert element(report, "7.1", "framgangsfaktorer").status == "covered"
+
+
+def test_unanswered_questions_are_reported_missing(t2023, analyzer):
+    report = check_coverage(draft(q71(t2023, ANSWER_7_1)), t2023, HashingEmbedder(), analyzer)
+    status = {q.id: q.status for q in report.questions}
+    assert status["7.1"] == "answered"
+    assert status["1.1"] == "missing" and status["10.5"] == "missing"
+    assert report.summary.answered == 1
+
+
+def test_template_placeholder_text_is_not_an_answer(t2023, analyzer):
+    placeholder = section("6.2", t2023.question("6.2").title, ["Klicka här för att ange text."],
+                          kind=BlockKind.INSTRUCTION)
+    report = check_coverage(draft(placeholder), t2023, HashingEmbedder(), analyzer)
+    assert next(q for q in report.questions if q.id == "6.2").status == "missing"
+
+
+def test_a_shared_limit_is_checked_over_all_its_questions(t2023, analyzer):
+    text = "Arbetet med strategin har samordnats i partnerskapet. " * 30  # about 1 600 characters
+    secs = [section(qid, t2023.question(qid).title, [text]) for qid in ("1.1", "1.2", "1.3")]
+    report = check_coverage(draft(*secs), t2023, HashingEmbedder(), analyzer)
+    use = next(u for u in report.limits if u.questions == ["1.1", "1.2", "1.3"])
+    assert use.used == sum(len(s.text) for s in secs) > 4500
+    assert use.over and report.summary.limits_exceeded == 1
+    one = check_coverage(draft(secs[0]), t2023, HashingEmbedder(), analyzer)
+    assert not next(u for u in one.limits if u.questions == ["1.1", "1.2", "1.3"]).over
+
+
+@pytest.mark.parametrize(("rows", "over"), [(5, False), (7, True)])
+def test_insatser_are_counted_against_the_tables_maximum(t2023, analyzer, rows, over):
+    sec = Section(number="3.4", title=t2023.question("3.4").title, heading_path=["3.4"], level=2,
+                  blocks=[table(rows)])
+    report = check_coverage(draft(sec), t2023, HashingEmbedder(), analyzer)
+    q = next(q for q in report.questions if q.id == "3.4")
+    assert (q.items, q.max_items) == (rows, 5)
+    assert (report.summary.tables_over == 1) is over
+
+
+def test_elements_shared_by_a_group_may_be_covered_in_any_of_its_answers(t2023, e5, analyzer):
+    secs = [section("1.1", t2023.question("1.1").title,
+                    ["Strategin genomförs i samverkan med kommunerna, Länsstyrelsen och näringslivet."]),
+            section("1.3", t2023.question("1.3").title,
+                    ["En utmaning är att landsbygderna har sämre tillgång till service än tätorterna."])]
+    report = check_coverage(draft(*secs), only(t2023, "1.1", "1.2", "1.3"), e5, analyzer)
+    shared = next(s for s in report.shared if s.questions == ["1.1", "1.2", "1.3"])
+    by_id = {e.id: e for e in shared.elements}
+    assert by_id["aktorer"].status == "covered" and by_id["aktorer"].question == "1.1"
+    assert by_id["utmaningar"].status == "covered" and by_id["utmaningar"].question == "1.3"
+    assert by_id["framgangsfaktorer"].status == "missing"
+
+
+def test_an_unnumbered_section_is_matched_to_its_question_by_meaning(t2023, e5, analyzer):
+    sec = section(None, "Jämställdhet", ANSWER_7_1, level=1)
+    report = check_coverage(draft(sec), only(t2023, "7.1", "8.1", "9.1"), e5, analyzer)
+    q = next(q for q in report.questions if q.id == "7.1")
+    assert (q.status, q.matched_by, q.section) == ("answered", "meaning", "Jämställdhet")
+
+
+def test_json_has_the_documented_fields(t2023, analyzer):
+    data = coverage_json(check_coverage(draft(q71(t2023, ANSWER_7_1)), t2023, HashingEmbedder(), analyzer))
+    assert {"template", "draft", "questions", "shared", "limits", "summary"} <= set(data)
+    q = next(q for q in data["questions"] if q["id"] == "7.1")
+    assert {"id", "status", "chars", "limit", "items", "max_items", "elements", "matched_by"} <= set(q)
+    assert {"id", "label", "status", "sentence", "score"} <= set(q["elements"][0])
