@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.routes import documents, pages, search, system
+from api.routes import documents, pages, review, search, system
+from api.schemas import ErrorOut
 from api.security import BodyLimitMiddleware, install_error_handlers
 from api.service import IndexService, seed_if_empty
 from nlp.analyzer import Analyzer
@@ -48,6 +50,12 @@ def default_embedder(settings: Settings) -> Embedder:
     return build_embedder(settings)
 
 
+def _remove_partial_uploads(data_dir: Path) -> None:
+    """Uploads cut off by a crash or a kill (never indexed), and drafts left from a check."""
+    for partial in [*(data_dir / "uploads").glob(".incoming-*"), *(data_dir / "drafts").glob("*")]:
+        partial.unlink(missing_ok=True)
+
+
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None,
                analyzer: Analyzer | None = None, *, seed_corpus: Path | None = SAMPLE_CORPUS) -> FastAPI:
     """The web service over the index in ``settings.data_dir``.
@@ -62,11 +70,12 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         from ingest import repair
         from underlag.services import build_analyzer
 
+        _remove_partial_uploads(settings.data_dir)
         emb = embedder or default_embedder(settings)
         app.state.lexicon = repair.default_lexicon()
         app.state.service = IndexService(settings, emb, analyzer or build_analyzer())
         # parsing is CPU- and memory-heavy: a couple at a time, the rest wait
-        app.state.parse_slots = asyncio.Semaphore(max(1, min(2, os.cpu_count() or 1)))
+        app.state.parse_slots = threading.BoundedSemaphore(max(1, min(2, os.cpu_count() or 1)))
         if seed_corpus is not None:
             n = await asyncio.to_thread(seed_if_empty, app.state.service, seed_corpus, app.state.lexicon)
             if n:
@@ -81,7 +90,31 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.state.settings = settings
     app.add_middleware(BodyLimitMiddleware, limit=int(settings.max_upload_mb * 1024 * 1024) + MULTIPART_SLACK)
     install_error_handlers(app)
-    for module in (system, documents, search, pages):
+    for module in (system, documents, search, review, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    _document_json_errors(app)
     return app
+
+
+def _document_json_errors(app: FastAPI) -> None:
+    """Make the schema say what the error handlers send: 422 is ``ErrorOut`` too, not FastAPI's list."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            spec = build()
+            error = {"description": "Invalid request",
+                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+            for operations in spec.get("paths", {}).values():
+                for op in operations.values():
+                    if "422" in op.get("responses", {}):
+                        op["responses"]["422"] = {**error, "description": op["responses"]["422"]["description"]}
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            schemas.setdefault("ErrorOut", ErrorOut.model_json_schema())
+            for name in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(name, None)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import threading
 from pathlib import Path
 
 from fastapi import HTTPException, Request
@@ -65,10 +65,14 @@ async def parse_upload(request: Request, path: Path, name: str) -> Document:
     """
     from ingest.pipeline import parse_file
 
-    slots: asyncio.Semaphore = request.app.state.parse_slots
-    async with slots:
-        try:
-            doc = await run_in_threadpool(parse_file, path, request.app.state.settings, request.app.state.lexicon)
-        except IngestError as e:
-            raise type(e)(name, e.reason, e.hint) from None
+    slots: threading.BoundedSemaphore = request.app.state.parse_slots
+
+    def parse() -> Document:
+        with slots:
+            return parse_file(path, request.app.state.settings, request.app.state.lexicon)
+
+    try:
+        doc = await run_in_threadpool(parse)
+    except IngestError as e:
+        raise type(e)(name, e.reason, e.hint) from None
     return doc.model_copy(update={"filename": name})

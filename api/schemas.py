@@ -107,3 +107,10 @@ class PriorWordingIn(BaseModel):
 
 class PriorWordingOut(BaseModel):
     hits: list[SearchHit]
+
+
+#: Answers any endpoint with a request body may give, for the OpenAPI schema.
+BODY_ERRORS = {413: {"model": ErrorOut, "description": "The body is over the upload limit."}}
+MULTIPART_ERRORS = {**BODY_ERRORS,
+                    400: {"model": ErrorOut, "description": "Malformed multipart body."},
+                    415: {"model": ErrorOut, "description": "Not a PDF, DOCX, TXT or MD file."}}

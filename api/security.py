@@ -15,7 +15,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.search import QueryError, UnknownDocumentError
-from underlag.errors import FileTooLargeError, IngestError, UnsupportedFormatError
+from nlp.templates import UnknownQuestionError
+from underlag.errors import FileTooLargeError, IngestError, UnderlagError, UnsupportedFormatError
 
 log = logging.getLogger("underlag.api")
 
@@ -142,6 +143,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UnknownDocumentError)
     async def unknown_document(request: Request, e: UnknownDocumentError) -> JSONResponse:
         return JSONResponse({"detail": str(e), "code": "unknown_document"}, status_code=404)
+
+    @app.exception_handler(UnknownQuestionError)
+    async def unknown_question(request: Request, e: UnknownQuestionError) -> JSONResponse:
+        return JSONResponse({"detail": str(e), "code": "unknown_question"}, status_code=404)
+
+    @app.exception_handler(UnderlagError)
+    async def user_error(request: Request, e: UnderlagError) -> JSONResponse:
+        return JSONResponse({"detail": str(e), "code": "bad_request"}, status_code=400)
 
     @app.exception_handler(IngestError)
     async def ingest_error(request: Request, e: IngestError) -> JSONResponse:

@@ -34,6 +34,7 @@ class IndexService:
 
     def __init__(self, settings: Settings, embedder: Embedder, analyzer: Analyzer):
         self.settings = settings
+        self._closed = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="underlag-index")
         # opened on the worker thread, so its SQLite connection lives there
         self.index: SearchIndex = self._executor.submit(open_index, settings, embedder, analyzer).result()
@@ -49,6 +50,9 @@ class IndexService:
         return await loop.run_in_executor(self._executor, partial(fn, self.index, *args, **kwargs))
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         self.call(SearchIndex.close)
         self._executor.shutdown(wait=True)
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile
 
 from api import deps
-from api.schemas import DeletedOut, DocumentOut, DocumentSummary, ErrorOut, IngestOut, SectionOut
+from api.schemas import MULTIPART_ERRORS, DeletedOut, DocumentOut, DocumentSummary, ErrorOut, IngestOut, SectionOut
 from api.security import require_token
 from api.service import IndexService
 from api.uploads import store_upload
 from index.search import SearchIndex
 
+log = logging.getLogger("underlag.api")
 router = APIRouter(prefix="/api/documents", tags=["documents"])
 
 ERRORS = {404: {"model": ErrorOut}}
@@ -32,7 +35,7 @@ def _ingest(index: SearchIndex, doc) -> tuple[int, object]:
     "", response_model=IngestOut, status_code=201, dependencies=[Depends(require_token)],
     summary="Upload a report (PDF, DOCX, TXT, MD) and add it to the index",
     responses={200: {"model": IngestOut, "description": "The same file is already indexed."},
-               401: {"model": ErrorOut}, 413: {"model": ErrorOut}, 415: {"model": ErrorOut},
+               **MULTIPART_ERRORS, 401: {"model": ErrorOut},
                422: {"model": ErrorOut, "description": "The file could not be read."}},
 )
 async def upload_document(request: Request, response: Response,
@@ -45,7 +48,9 @@ async def upload_document(request: Request, response: Response,
         response.status_code = 200
         return IngestOut(status="unchanged", document=deps.summary(existing[0]), passages=0)
     doc = await deps.parse_upload(request, stored.path, stored.name)
+    log.info("indexing %s (%s, %d sections)", stored.name, doc.id, len(doc.sections))
     passages, summary = await svc.run(_ingest, doc)
+    log.info("indexed %s: %d passages", stored.name, passages)
     return IngestOut(status="ingested", document=deps.summary(summary), passages=passages,
                      warnings=doc.warnings)
 

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query
 
 from api import deps
-from api.schemas import ErrorOut, FiltersIn, PriorWordingIn, PriorWordingOut, SearchHit, SearchOut
+from api.schemas import BODY_ERRORS, ErrorOut, FiltersIn, PriorWordingIn, PriorWordingOut, SearchHit, SearchOut
 from api.service import IndexService
 from index.search import MAX_QUERY_CHARS, Filters, Hit
 
@@ -47,7 +47,7 @@ async def search(
     return SearchOut(query=q, mode=mode, hits=[with_link(h) for h in hits])
 
 
-@router.post("/prior-wording", response_model=PriorWordingOut, responses=ERRORS,
+@router.post("/prior-wording", response_model=PriorWordingOut, responses={**ERRORS, **BODY_ERRORS},
              summary="Earlier wording of the same thing, near-identical passages first")
 async def prior_wording(body: PriorWordingIn, svc: IndexService = Depends(deps.service)) -> PriorWordingOut:
     filters = _filters(body.filters)

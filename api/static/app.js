@@ -5,6 +5,7 @@
 const MESSAGES = {
   bad_query: "Sökfrågan saknar ord att söka på.",
   unknown_document: "Dokumentet finns inte i indexet.",
+  unknown_question: "Mallen har ingen sådan fråga.",
   not_found: "Finns inte.",
   too_large: "Filen är för stor.",
   unsupported_format: "Filtypen stöds inte. Använd PDF, Word (.docx) eller text.",
@@ -128,10 +129,128 @@ async function loadDocuments() {
   document.getElementById("status").textContent = `${docs.length} dokument i indexet.`;
 }
 
+const FEATURE_SETUP = {};
+
+// -- templates and coverage ----------------------------------------------------------
+
+const STATUS_SV = { answered: "Besvarad", missing: "Saknas", covered: "Täckt", weak: "Svag" };
+let templates = null;
+
+async function loadTemplates() {
+  if (!templates) templates = await api("/api/templates");
+  const items = templates.map((t) => [t.id, t.title]);
+  for (const id of ["granska-mall", "forslag-mall"]) setOptions(document.getElementById(id), items, false);
+}
+
+function statusCell(status) {
+  return el("td", { class: `status-${status}`, text: STATUS_SV[status] || status });
+}
+
+function charsText(q) {
+  if (!q.limit) return `${q.chars} tecken`;
+  const shared = q.limit.questions.length > 1 ? ` (gemensamt för ${q.limit.questions.join(", ")})` : "";
+  return `${q.chars} tecken; ${q.limit.used} av ${q.limit.max_chars}${shared}`;
+}
+
+function elementList(elements) {
+  if (!elements.length) return el("span", { class: "muted", text: "–" });
+  return el("ul", { class: "labels" }, elements.map((e) => el("li", {},
+    el("span", { class: `status-${e.status}`, text: `${STATUS_SV[e.status] || e.status}: ` }), e.label,
+    e.sentence ? el("p", { class: "evidence muted", text: `”${e.sentence}”` }) : null)));
+}
+
+function renderCoverage(target, report) {
+  const s = report.summary;
+  const summary = el("p", { class: "coverage-summary" },
+    `${s.answered} av ${s.questions} frågor besvarade, ${s.missing} saknas. Element: ${s.elements_covered} täckta, ` +
+    `${s.elements_weak} svaga, ${s.elements_missing} saknas. Teckengränser överskridna: ${s.limits_exceeded}.`);
+  const rows = report.questions.map((q) => el("tr", {},
+    el("th", { scope: "row", text: q.id }),
+    el("td", { text: q.title }),
+    statusCell(q.status),
+    el("td", { class: q.limit && q.limit.over ? "over" : null, text: charsText(q) }),
+    el("td", {}, elementList(q.elements))));
+  const table = el("table", { class: "coverage" },
+    el("caption", { text: `Täckning av ${report.draft} mot mallen ${report.template}` }),
+    el("thead", {}, el("tr", {}, ["Fråga", "Rubrik", "Status", "Tecken mot gräns", "Krav i svaret"].map(
+      (h) => el("th", { scope: "col", text: h })))),
+    el("tbody", {}, rows));
+  const shared = (report.shared || []).filter((g) => g.elements.length).map((g) => el("div", {},
+    el("h3", { text: `Genomgående i frågorna ${g.questions.join(", ")}` }), elementList(g.elements)));
+  target.replaceChildren(summary, el("div", { class: "table-wrap" }, table), ...shared);
+}
+
+async function onCoverage(event) {
+  event.preventDefault();
+  const target = document.getElementById("granska-resultat");
+  busy(target, "Granskar utkastet …");
+  try {
+    renderCoverage(target, await api("/api/coverage", { method: "POST", body: new FormData(event.target) }));
+  } catch (e) {
+    showError(target, e);
+  }
+}
+
+FEATURE_SETUP.coverage = async () => {
+  await loadTemplates();
+  document.getElementById("granska-form").addEventListener("submit", onCoverage);
+};
+
+// -- suggestions ------------------------------------------------------------------------
+
+function sectionLink(c) {
+  const sectionIndex = c.passage_id.split(":")[1];
+  return `/dokument/${c.document_id}#avsnitt-${sectionIndex}`;
+}
+
+async function loadQuestions() {
+  const id = document.getElementById("forslag-mall").value;
+  if (!id) return;
+  const t = await api(`/api/templates/${encodeURIComponent(id)}`);
+  setOptions(document.getElementById("forslag-fraga"),
+    t.questions.map((q) => [q.id, `${q.id} ${q.title.length > 90 ? q.title.slice(0, 89) + "…" : q.title}`]), false);
+}
+
+function renderSuggestion(target, s, query) {
+  const draft = el("div", { class: "draft" }, s.parts.map((p) => el("p", {}, p.text, " ",
+    el("a", { href: `#kalla-${p.citation}`, "aria-label": `källa ${p.citation}`, text: `[${p.citation}]` }))));
+  const sources = el("ol", { class: "sources" }, s.citations.map((c) => el("li", { id: `kalla-${c.n}`, value: c.n },
+    el("a", { href: sectionLink(c), text: [c.document, c.section ? `avsnitt ${c.section}` : c.section_title, c.year]
+      .filter(Boolean).join(" · ") }))));
+  const uncovered = s.uncovered.length ? el("p", { class: "status-missing" },
+    `Krav som inget tidigare avsnitt täcker: ${s.elements.filter((e) => s.uncovered.includes(e.id)).map((e) => e.label).join(", ") || s.uncovered.join(", ")}.`) : null;
+  target.replaceChildren(
+    el("h3", { text: `${s.question} ${s.title}` }),
+    el("p", { class: "muted", text: `${s.chars} av ${s.budget} tecken, ur ${s.citations.length} tidigare avsnitt.` }),
+    draft, uncovered,
+    el("h4", { text: "Källor" }), sources,
+    el("p", {}, el("a", { class: "download", href: `/api/suggest.docx?${query}`, download: "",
+      text: "Ladda ner förslaget som Word-dokument (.docx)" })));
+}
+
+async function onSuggest(event) {
+  event.preventDefault();
+  const target = document.getElementById("forslag-resultat");
+  const query = new URLSearchParams(new FormData(event.target)).toString();
+  busy(target, "Sätter ihop ett förslag ur tidigare rapporter …");
+  try {
+    renderSuggestion(target, await api(`/api/suggest?${query}`), query);
+  } catch (e) {
+    showError(target, e);
+  }
+}
+
+FEATURE_SETUP.suggest = async () => {
+  await loadTemplates();
+  await loadQuestions();
+  document.getElementById("forslag-mall").addEventListener("change", () => loadQuestions().catch(
+    (e) => showError(document.getElementById("forslag-resultat"), e)));
+  document.getElementById("forslag-form").addEventListener("submit", onSuggest);
+};
+
 // -- features that the server may or may not offer ---------------------------------
 
 const FEATURE_PATHS = { tagging: "/api/tag", coverage: "/api/coverage", suggest: "/api/suggest", portfolio: "/api/portfolio" };
-const FEATURE_SETUP = {};
 
 async function enableFeatures() {
   const schema = await api("/openapi.json");

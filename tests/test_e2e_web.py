@@ -1,0 +1,153 @@
+"""End to end in headless Chromium: the real server on loopback, driven by Playwright.
+
+A person searches, opens a hit at its section, uploads a draft and reads its
+coverage per question. Screenshots go to tests/out/. The server runs with the
+instant HashingEmbedder (UNDERLAG_API_EMBEDDER=hashing) on a private index of
+the sample corpus, so the test takes seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from api.subprocess_server import free_port, start_server, stop, wait_until_up
+from underlag.settings import PROJECT_ROOT
+
+CHROMIUM = os.environ.get("UNDERLAG_CHROMIUM", "/usr/bin/chromium")
+OUT = PROJECT_ROOT / "tests" / "out"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+DRAFT = """Återrapportering av villkorsbeslut 2025
+
+1.1 Beskriv hur det strategiskt viktigaste arbetet med den regionala utvecklingsstrategin och samordningen av insatser för genomförandet har bedrivits
+
+Region Örebro län har samordnat genomförandet av den regionala utvecklingsstrategin tillsammans med länets kommuner, Länsstyrelsen och Örebro universitet. Arbetet har skett i regionala samverkansgrupper för kompetensförsörjning och innovation.
+
+1.2 Beskriv hur ni har arbetat med att möta samhällsutmaningarna och där integrerat samtliga dimensioner av hållbar utveckling
+
+Arbetet har omfattat ekonomisk, social och miljömässig hållbarhet, bland annat genom satsningar på omställning och inkludering.
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = free_port()
+    proc = start_server(tmp_path_factory.mktemp("e2e") / "data", port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, proc)
+        yield base
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="module")
+def page():
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}: run scripts/install_browser.sh")
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="sv-SE")
+        errors: list[str] = []  # uncaught script errors (4xx answers are expected: bad input)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.set_default_timeout(20_000)
+        yield page
+        browser.close()
+        assert not errors, errors
+
+
+def test_search_shows_highlighted_hits_that_open_the_document_at_its_section(server, page):
+    from playwright.sync_api import expect
+
+    page.goto(server + "/")
+    expect(page.locator("#status")).to_have_text("4 dokument i indexet.")
+    page.get_by_label("Vad letar du efter?").fill("kompetensförsörjning")
+    page.keyboard.press("Enter")
+    hits = page.locator("#sok-resultat .hit")
+    expect(hits.first).to_be_visible()
+    assert hits.count() > 3
+    expect(hits.first.locator("mark").first).to_be_visible()
+    page.screenshot(path=str(OUT / "e2e-sok.png"), full_page=False)
+
+    link = hits.first.locator("h3 a")
+    href = link.get_attribute("href")
+    assert re.fullmatch(r"/dokument/[0-9a-f]+#avsnitt-\d+", href)
+    link.click()
+    page.wait_for_url(re.compile(r"/dokument/"))
+    anchor = href.split("#")[1]
+    section = page.locator(f"#{anchor}")
+    expect(section).to_be_in_viewport()
+    page.screenshot(path=str(OUT / "e2e-dokument.png"))
+
+
+def test_search_filters_by_year(server, page):
+    from playwright.sync_api import expect
+
+    page.goto(server + "/")
+    expect(page.locator("#status")).to_have_text("4 dokument i indexet.")
+    page.get_by_label("Vad letar du efter?").fill("samverkan")
+    page.get_by_label("År").fill("2021")
+    page.get_by_role("button", name="Sök").click()
+    expect(page.locator("#sok-resultat .hit").first).to_be_visible()
+    headings = page.locator("#sok-resultat .hit h3").all_inner_texts()
+    assert headings and all("2021" in h for h in headings)
+
+
+def test_bad_query_shows_a_swedish_error(server, page):
+    from playwright.sync_api import expect
+
+    page.goto(server + "/")
+    page.get_by_label("Vad letar du efter?").fill("?!")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("Sökfrågan saknar ord")
+
+
+def test_uploaded_draft_shows_coverage_per_question(server, page, tmp_path):
+    from playwright.sync_api import expect
+
+    draft = tmp_path / "utkast-2025.txt"
+    draft.write_text(DRAFT, encoding="utf-8")
+    page.goto(server + "/#granska")
+    form = page.locator("#granska")
+    expect(form).to_be_visible()
+    form.get_by_label("Mall").select_option("aterrapportering-2023")
+    form.get_by_label("Utkast (PDF, Word eller text)").set_input_files(str(draft))
+    form.get_by_role("button", name="Granska").click()
+    table = page.locator("table.coverage")
+    expect(table).to_be_visible()
+    row_11 = table.locator("tbody tr").filter(has=page.locator("th", has_text=re.compile(r"^1\.1$")))
+    expect(row_11).to_contain_text("Besvarad")
+    expect(row_11).to_contain_text("av 4500")
+    expect(table.locator("tbody tr").filter(has=page.locator("th", has_text=re.compile(r"^3\.1$")))
+           ).to_contain_text("Saknas")
+    expect(page.locator(".coverage-summary")).to_contain_text("frågor besvarade")
+    table.scroll_into_view_if_needed()
+    page.screenshot(path=str(OUT / "e2e-granska.png"), full_page=True)
+
+
+def test_suggestion_for_a_template_question_with_sources_and_docx(server, page):
+    from playwright.sync_api import expect
+
+    page.goto(server + "/#forslag")
+    form = page.locator("#forslag")
+    expect(form).to_be_visible()
+    form.get_by_label("Mall").select_option("aterrapportering-2023")
+    form.get_by_label("Fråga").select_option("1.1")
+    form.get_by_role("button", name="Föreslå text").click()
+    result = page.locator("#forslag-resultat")
+    expect(result.locator(".draft p").first).to_be_visible()
+    expect(result.locator(".sources li a").first).to_have_attribute("href", re.compile(r"^/dokument/.+#avsnitt-\d+$"))
+    result.scroll_into_view_if_needed()
+    page.screenshot(path=str(OUT / "e2e-forslag.png"))
+    with page.expect_download() as download:
+        result.get_by_text("Ladda ner förslaget som Word-dokument").click()
+    assert download.value.suggested_filename == "forslag-aterrapportering-2023-1.1.docx"
