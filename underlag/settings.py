@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     #: index (or a test's temporary one) does not convert the model again.
     model_dir: Path = PROJECT_ROOT / "data" / "models" / "multilingual-e5-small-q4"
     #: FAISS index kind (``UNDERLAG_DENSE_INDEX``): "auto" searches exactly below
-    #: 200 000 passages and builds HNSW above; or force "flat", "hnsw" or "ivf".
+    #: 200 000 passages and builds an IVF index above; or force "flat", "ivf" or "hnsw".
     dense_index: Literal["auto", "flat", "hnsw", "ivf"] = "auto"
     #: Web service: when set, requests that change the index (upload, delete) must
     #: send ``Authorization: Bearer <token>`` (``UNDERLAG_API_TOKEN``).

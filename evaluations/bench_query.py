@@ -1,0 +1,283 @@
+"""Query latency at 10k, 100k and 1M passages; FAISS flat vs HNSW vs IVF.
+
+The large corpora are synthetic, built by sampling and recombining the sample
+corpus's sentences: each distinct sentence is analysed (lemmas, compound parts)
+and embedded with the real model ONCE and cached in ``evaluations/out/``; a
+synthetic passage is 3 to 6 sentences drawn from a window of the corpus (so
+it keeps one topic), its index terms are its sentences' terms, and its vector
+is the normalised mean of its sentences' vectors (not the model's embedding of
+the passage text: at 30 passages/s, 1M passages would take 9 hours).
+The SQLite store and FTS5 index are written with bulk inserts; each corpus is
+cached (``evaluations/out/synth-<size>-<model>/``) and reused by later runs.
+
+Measured per size:
+
+* p50/p95 of ``SearchIndex.search`` in lexical, dense and hybrid mode, with the
+  query vector cached (the index's own cost) and, for hybrid, end to end with
+  the model encoding the query; the index kind is ``auto`` (what a user gets);
+* per FAISS kind: build time, bytes per passage (the saved file), dense search
+  p50/p95 at the search depth (k=100), recall@10 against flat, unfiltered and
+  with a doc_type filter (a third of the passages) and a document filter
+  (100 passages, scored exactly).
+
+    python evaluations/bench_query.py --sizes 10k,100k,1M [--kinds flat,hnsw,ivf] [--queries 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench_common import OUT, ROOT, Row, latencies_ms, machine, p50_p95, parse_size, print_rows, size_label
+
+from index.dense import DenseIndex, choose_kind
+from index.passages import passages as cut_passages
+from index.passages import regex_sentences
+from index.search import Filters, SearchIndex, _fts_words
+from index.store import DocumentStore
+from nlp.analyzer import Analyzer
+from nlp.embed import Embedder
+from underlag.model import Document, DocumentMetadata, Passage
+
+PER_DOCUMENT = 100
+DOC_TYPES = ("återrapportering", "projektbeskrivning", "uppföljning")
+ORGANISATIONS = ("Region Örebro län", "Länsstyrelsen i Örebro län")
+DEPTH = 100  # SearchIndex.search's default candidate depth per list
+
+
+class CachedQueries:
+    """Wraps an embedder so each query is encoded once: latency of the index alone."""
+
+    def __init__(self, embedder: Embedder):
+        self.inner, self.name, self.dim = embedder, embedder.name, embedder.dim
+        self.cache: dict[str, np.ndarray] = {}
+
+    def encode_queries(self, texts):
+        for t in texts:
+            if t not in self.cache:
+                self.cache[t] = self.inner.encode_queries([t])[0]
+        return np.vstack([self.cache[t] for t in texts])
+
+    def encode_passages(self, texts):
+        return self.inner.encode_passages(texts)
+
+
+# -- the sentence pool ---------------------------------------------------------
+
+def sentence_pool(analyzer: Analyzer, embedder: Embedder) -> tuple[list[str], list[list[str]], np.ndarray]:
+    """Distinct sentences of the sample corpus in reading order, their index terms and vectors (cached)."""
+    from underlag.services import parse_corpus
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    cache = OUT / f"sentences-{embedder.name}"
+    if (cache / "vectors.npy").exists():
+        data = json.loads((cache / "sentences.json").read_text(encoding="utf-8"))
+        return data["texts"], data["terms"], np.load(cache / "vectors.npy")
+    texts: list[str] = []
+    for doc in parse_corpus(ROOT / "corpus"):
+        for p in cut_passages(doc):
+            texts += [p.text[s:e].strip() for s, e in regex_sentences(p.text)]
+    texts = [t for t in dict.fromkeys(texts) if len(t) >= 30]
+    t0 = time.perf_counter()
+    terms = [[w for term in analyzer.terms(t) for w in _fts_words(term)] for t in texts]
+    vectors = embedder.encode_passages(texts)
+    print(f"  sentence pool: {len(texts)} sentences analysed and embedded in {time.perf_counter() - t0:.0f} s")
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "sentences.json").write_text(json.dumps({"texts": texts, "terms": terms}, ensure_ascii=False),
+                                          encoding="utf-8")
+    np.save(cache / "vectors.npy", vectors)
+    return texts, terms, vectors
+
+
+# -- synthetic corpora -----------------------------------------------------------
+
+def synthetic_index(n: int, pool: tuple[list[str], list[list[str]], np.ndarray], model: str,
+                    seed: int = 0) -> tuple[Path, float]:
+    """A store + FTS5 + vectors of ``n`` synthetic passages (cached); (directory, build seconds or 0)."""
+    directory = OUT / f"synth-{size_label(n)}-{model}"
+    if (directory / "complete").exists():
+        return directory, 0.0
+    shutil.rmtree(directory, ignore_errors=True)
+    texts, terms, svec = pool
+    rng = np.random.default_rng(seed)
+    t0 = time.perf_counter()
+    DocumentStore(directory).close()  # creates the schema
+    db = sqlite3.connect(directory / "underlag.sqlite", isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("BEGIN")
+    vectors = np.lib.format.open_memmap(directory / "vectors.npy", mode="w+", dtype=np.float32,
+                                        shape=(n, svec.shape[1]))
+    n_docs = (n + PER_DOCUMENT - 1) // PER_DOCUMENT
+    for d in range(n_docs):
+        doc_id = f"{d:016x}"
+        meta = DocumentMetadata(title=f"Syntetisk rapport {d}", organisation=ORGANISATIONS[d % 2],
+                                doc_type=DOC_TYPES[d % 3], years=[2015 + d % 10])
+        doc = Document(id=doc_id, source=f"/synthetic/{doc_id}.txt", filename=f"{doc_id}.txt", format="txt",
+                       metadata=meta, sections=[])
+        db.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+                   (doc_id, doc.source, doc.filename, meta.title, meta.doc_type, str(meta.years[0]), 0,
+                    "2026-01-01T00:00:00+00:00", doc.model_dump_json()))
+        rows, fts = [], []
+        start = d * PER_DOCUMENT
+        for i in range(start, min(n, start + PER_DOCUMENT)):
+            anchor = int(rng.integers(0, len(texts)))
+            picks = np.clip(anchor + rng.integers(-20, 21, int(rng.integers(3, 7))), 0, len(texts) - 1)
+            v = svec[picks].mean(axis=0)
+            vectors[i] = v / np.linalg.norm(v)
+            section = f"{1 + (i - start) // 10}"
+            p = {"id": f"{doc_id}:{section}:{i - start}", "document_id": doc_id, "filename": doc.filename,
+                 "document": meta.title, "doc_type": meta.doc_type, "organisation": meta.organisation,
+                 "years": meta.years, "section": section, "section_title": f"Avsnitt {section}",
+                 "heading_path": [f"{section} Avsnitt {section}"], "page": None, "kind": "text",
+                 "text": " ".join(texts[j] for j in picks)}
+            rowid = i + 1
+            rows.append((rowid, p["id"], doc_id, f",{meta.years[0]},", meta.doc_type, meta.organisation,
+                         section, json.dumps(p, ensure_ascii=False), vectors[i].tobytes()))
+            fts.append((rowid, " ".join(w for j in picks for w in terms[j])))
+        db.executemany("INSERT INTO passages (rowid, id, document_id, years, doc_type, organisation, section,"
+                       " json, vector) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        db.executemany("INSERT INTO passage_fts (rowid, terms) VALUES (?, ?)", fts)
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', '1')")
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('embedder', ?)", (model,))
+    db.execute("COMMIT")
+    db.execute("INSERT INTO passage_fts(passage_fts) VALUES ('optimize')")  # merge FTS5 segments, as a long-lived index would be
+    db.close()
+    vectors.flush()
+    Passage.model_validate_json(rows[-1][7])  # the rows are what the store writes
+    (directory / "complete").write_text(str(n))
+    return directory, time.perf_counter() - t0
+
+
+def kind_index(directory: Path, kind: str, model: str) -> tuple[DenseIndex, float]:
+    """The cached FAISS index of one kind over a synthetic corpus; (index, build seconds or 0)."""
+    where = directory / "kinds" / kind
+    found = DenseIndex.load(where, 1, model, kind)
+    if found is not None:
+        meta = json.loads((where / "build.json").read_text())
+        return found, float(meta["seconds"])
+    vectors = np.load(directory / "vectors.npy", mmap_mode="r")
+    rowids = np.arange(1, len(vectors) + 1, dtype=np.int64)
+    t0 = time.perf_counter()
+    index = DenseIndex.build(vectors.shape[1], rowids, np.asarray(vectors), kind=kind)
+    seconds = time.perf_counter() - t0
+    index.save(where, 1, model)
+    (where / "build.json").write_text(json.dumps({"seconds": seconds}))
+    return index, seconds
+
+
+# -- measurements ---------------------------------------------------------------
+
+def recall_at_10(index: DenseIndex, exact: DenseIndex, queries: np.ndarray, allowed=None) -> float:
+    found = 0
+    for q in queries:
+        truth = {r for r, _ in exact.search(q, 10, allowed)}
+        found += len(truth & {r for r, _ in index.search(q, 10, allowed)})
+    return found / (10 * len(queries))
+
+
+def bench_kinds(directory: Path, n: int, kinds: list[str], model: str, qvecs: np.ndarray) -> list[Row]:
+    rows = []
+    flat, flat_s = kind_index(directory, "flat", model)
+    rng = np.random.default_rng(1)
+    # a third of the passages (one doc_type: documents d % 3 == 0) and one document's 100 passages
+    by_type = np.flatnonzero((np.arange(n) // PER_DOCUMENT) % 3 == 0).astype(np.int64) + 1
+    by_doc = np.arange(1, min(n, PER_DOCUMENT) + 1, dtype=np.int64) + PER_DOCUMENT * int(rng.integers(0, n // PER_DOCUMENT))
+    by_doc = by_doc[by_doc <= n]
+    for kind in kinds:
+        index, build_s = (flat, flat_s) if kind == "flat" else kind_index(directory, kind, model)
+        size = sum(f.stat().st_size for f in (directory / "kinds" / kind).glob("dense.*"))
+        lat = latencies_ms(lambda i: index.search(qvecs[int(i)], DEPTH), [str(i) for i in range(len(qvecs))], 1)
+        flt = latencies_ms(lambda i: index.search(qvecs[int(i)], DEPTH, by_type),
+                           [str(i) for i in range(len(qvecs))], 1)
+        rows.append(Row("faiss", f"{size_label(n)} {kind}", {
+            "build s": f"{build_s:.1f}", "bytes/passage": f"{size / n:.0f}",
+            **{f"dense {k}": v for k, v in p50_p95(lat).items()},
+            "filtered p95 ms": f"{sorted(flt)[int(0.95 * (len(flt) - 1))]:.1f}",
+            "recall@10": f"{recall_at_10(index, flat, qvecs):.3f}",
+            "recall@10 type filter": f"{recall_at_10(index, flat, qvecs, by_type):.3f}",
+            "recall@10 doc filter": f"{recall_at_10(index, flat, qvecs, by_doc):.3f}",
+        }, "built once and cached" if build_s and not index.size == 0 else ""))
+    return rows
+
+
+def bench_search(directory: Path, n: int, analyzer: Analyzer, embedder: Embedder, queries: list[str],
+                 kinds: list[str]) -> list[Row]:
+    """Latency of SearchIndex.search per mode, with the FAISS kind ``auto`` chooses
+    (or, when that kind was not built in this run, the last of ``kinds``)."""
+    kind = choose_kind("auto", n)
+    setting = "auto" if kind in kinds else kinds[-1]
+    kind = choose_kind(setting, n)
+    cached = CachedQueries(embedder)
+    # point the SearchIndex at the cached FAISS file of the kind it would choose
+    for f in (directory / "kinds" / kind).glob("dense.*"):
+        shutil.copy(f, directory / f.name)
+    rows = []
+    with SearchIndex(directory, analyzer, cached, dense_index=setting) as index:
+        t0 = time.perf_counter()
+        index.load()
+        load_s = time.perf_counter() - t0
+        for mode in ("lexical", "dense", "hybrid"):
+            lat = latencies_ms(lambda q: index.search(q, k=10, mode=mode), queries)
+            rows.append(Row("query", f"{size_label(n)} {mode}", {**p50_p95(lat)},
+                            f"index only (query vector cached); FAISS {kind}"))
+        lat = latencies_ms(lambda q: index.search(q, k=10, mode="hybrid",
+                                                  filters=Filters(doc_type=DOC_TYPES[0])), queries)
+        rows.append(Row("query", f"{size_label(n)} hybrid, doc_type filter", {**p50_p95(lat)},
+                        f"index only; FAISS {kind}"))
+        index.embedder = embedder
+        import torch
+
+        threads = torch.get_num_threads()
+        for t in sorted({threads, 1}, reverse=True):
+            torch.set_num_threads(t)
+            lat = latencies_ms(lambda q: index.search(q, k=10, mode="hybrid"), queries, rounds=1)
+            rows.append(Row("query", f"{size_label(n)} hybrid end to end, torch {t} thread(s)", {**p50_p95(lat)},
+                            f"with e5 query encoding; FAISS {kind}; index opened in {load_s:.1f} s"))
+        torch.set_num_threads(threads)
+    return rows
+
+
+def main_rows(sizes: list[int], kinds: list[str], n_queries: int, embedder: Embedder | None = None,
+              analyzer: Analyzer | None = None) -> list[Row]:
+    """Every measurement of this benchmark as table rows."""
+    from underlag.services import build_analyzer, build_embedder
+    from underlag.settings import get_settings
+
+    analyzer = analyzer or build_analyzer()
+    embedder = embedder or build_embedder(get_settings())
+    pool = sentence_pool(analyzer, embedder)
+    queries = [json.loads(line)["query"] for line in
+               (ROOT / "evaluations" / "data" / "retrieval_queries.jsonl").read_text(encoding="utf-8").splitlines()
+               if line.strip()][:n_queries]
+    qvecs = embedder.encode_queries(queries)
+    rows = []
+    for n in sizes:
+        directory, built = synthetic_index(n, pool, embedder.name)
+        print(f"  {size_label(n)}: synthetic store {'built in %.0f s' % built if built else 'cached'}", flush=True)
+        rows += bench_kinds(directory, n, kinds, embedder.name, qvecs)
+        rows += bench_search(directory, n, analyzer, embedder, queries, kinds)
+        print_rows(rows[-(len(kinds) + 6):])
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10k,100k")
+    ap.add_argument("--kinds", default="flat,hnsw,ivf")
+    ap.add_argument("--queries", type=int, default=40)
+    args = ap.parse_args()
+    print(machine())
+    rows = main_rows([parse_size(s) for s in args.sizes.split(",")], args.kinds.split(","), args.queries)
+    print_rows(rows, "Query latency and FAISS kinds")
+    print(machine())
+
+
+if __name__ == "__main__":
+    main()
