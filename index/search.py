@@ -24,6 +24,7 @@ from index.passages import passages as cut_passages
 from index.store import Change, DocumentStore
 from nlp.analyzer import Analyzer
 from nlp.embed import Embedder
+from nlp.tagger import Tagger
 from underlag.errors import UnderlagError
 from underlag.model import Document, Passage
 
@@ -51,9 +52,12 @@ class Filters:
     year: int | None = None
     organisation: str | None = None
     section: str | None = None
+    # a goal or target: "agenda2030:8.5", or a bare id ("8.5", "S4.1", "inkludering") in any framework
+    goal: str | None = None
 
     def is_empty(self) -> bool:
-        return not any((self.document, self.doc_type, self.year, self.organisation, self.section))
+        return not any((self.document, self.doc_type, self.year, self.organisation, self.section,
+                        self.goal))
 
 
 class Hit(BaseModel):
@@ -90,11 +94,13 @@ class SearchIndex:
     """Documents, passages and both indexes in one directory."""
 
     def __init__(self, directory: Path, analyzer: Analyzer, embedder: Embedder | None = None,
-                 dense_index: str = "auto"):
+                 dense_index: str = "auto", tagger: Tagger | None = None):
         self.directory = Path(directory)
         self.store = DocumentStore(self.directory)
         self.analyzer = analyzer
         self.embedder = embedder
+        # optional: with a tagger, passages are tagged with goals and targets as they go in
+        self.tagger = tagger
         # FAISS index kind: "auto" (by size), "flat", "hnsw" or "ivf" (see index.dense)
         self.dense_kind = dense_index
         self._dense: DenseIndex | None = None
@@ -128,10 +134,40 @@ class SearchIndex:
             vectors = self.embedder.encode_passages([self.embedding_text(p) for p in ps])
         if vectors is not None:
             self._dense_index()  # re-embeds first if the index was built with another model
+        tags = self._tags([self.embedding_text(p) for p in ps], vectors) if self.tagger is not None else None
         change = self.store.put(doc, ps, terms, vectors,
-                                embedder=self.embedder.name if vectors is not None else None)
+                                embedder=self.embedder.name if vectors is not None else None,
+                                tags=tags, tagger=self._tagger_id() if tags is not None else None)
         self._follow(change, vectors)
         return change
+
+    # -- tags ---------------------------------------------------------------------------
+
+    def _tagger_id(self) -> str:
+        assert self.tagger is not None
+        return self.tagger.require_model().fingerprint
+
+    def _tags(self, texts: Sequence[str], vectors: np.ndarray | None) -> list[list[tuple[str, str, str, float]]]:
+        assert self.tagger is not None
+        if vectors is not None and (self.embedder is None or self.tagger.embedder.name != self.embedder.name):
+            vectors = None  # the tagger's own model must embed the texts
+        tagged = self.tagger.tag_many(texts, vectors=vectors, evidence=False) if texts else []
+        return [[(t.framework, t.id, t.level, round(t.score, 4)) for t in ts] for ts in tagged]
+
+    def ensure_tags(self, progress=None) -> list[str]:
+        """Tag the passages of every document not yet tagged by this index's tagger
+        (ingested without one, or with another model); returns those documents' ids."""
+        if self.tagger is None:
+            return []
+        todo = self.store.untagged_documents(self._tagger_id())
+        for doc_id in todo:
+            rows = self.store.document_passages(doc_id)
+            tags = self._tags([self.embedding_text(p) for _, p in rows], None)
+            self.store.set_document_tags(doc_id, {r: t for (r, _), t in zip(rows, tags, strict=True)},
+                                         self._tagger_id())
+            if progress is not None:
+                progress(doc_id)
+        return todo
 
     def delete(self, doc_id: str) -> Change | None:
         change = self.store.delete(doc_id)
@@ -213,6 +249,13 @@ class SearchIndex:
         if filters.section:
             conds.append("(passages.section = ? OR passages.section LIKE ?)")
             params += [filters.section.rstrip("."), filters.section.rstrip(".") + ".%"]
+        if filters.goal:
+            framework, _, label = filters.goal.strip().rpartition(":")
+            if not label:
+                raise QueryError(f"'{filters.goal}' names no goal; use e.g. 8.5 or agenda2030:8.5")
+            conds.append("passages.rowid IN (SELECT rowid FROM passage_tags WHERE label = ?"
+                         + (" AND framework = ?)" if framework else ")"))
+            params += [label, framework] if framework else [label]
         return (" AND ".join(conds) or "1"), params
 
     def _check_query(self, query: str) -> list[str]:

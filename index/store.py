@@ -49,6 +49,19 @@ CREATE INDEX IF NOT EXISTS passages_document ON passages(document_id);
 -- Lexical index: analysed terms (lemmas, compound parts) of each passage, ranked by BM25.
 CREATE VIRTUAL TABLE IF NOT EXISTS passage_fts USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
 
+-- Goal/target tags of each passage (nlp/tagger.py), for goal filters and the portfolio view.
+CREATE TABLE IF NOT EXISTS passage_tags (
+    rowid     INTEGER NOT NULL,   -- passages.rowid
+    framework TEXT NOT NULL,      -- "agenda2030", "national_strategy", ...
+    label     TEXT NOT NULL,      -- "8.5", "S4.1", "inkludering"
+    level     TEXT NOT NULL,      -- "goal" or "target"
+    score     REAL NOT NULL,      -- calibrated, 0..1
+    PRIMARY KEY (rowid, framework, label)
+);
+CREATE INDEX IF NOT EXISTS passage_tags_label ON passage_tags(label, framework);
+-- Which tagger (model fingerprint) tagged a document's passages; absent = not tagged.
+CREATE TABLE IF NOT EXISTS tagged_documents (document_id TEXT PRIMARY KEY, tagger TEXT NOT NULL);
+
 -- Key/value state, e.g. the generation counter the FAISS file is checked against.
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -62,6 +75,10 @@ class Change:
     removed_rowids: list[int]
     added_rowids: list[int]
     generation: int
+
+
+#: One stored tag: (framework, label id, level, score).
+StoredTag = tuple[str, str, str, float]
 
 
 @dataclass(frozen=True)
@@ -119,13 +136,17 @@ class DocumentStore:
 
     def put(self, doc: Document, passages: Sequence[Passage] = (),
             terms: Sequence[Sequence[str]] = (), vectors: np.ndarray | None = None,
-            embedder: str | None = None) -> Change:
-        """Store a document with its passages, their index terms and vectors, atomically.
+            embedder: str | None = None, tags: Sequence[Sequence[StoredTag]] | None = None,
+            tagger: str | None = None) -> Change:
+        """Store a document with its passages, their index terms, vectors and tags, atomically.
 
         An older version of the same source file, and its passages, are replaced.
         ``embedder`` names the model that made ``vectors``; vectors of different
-        models are never mixed (see :meth:`set_vectors`).
+        models are never mixed (see :meth:`set_vectors`). ``tagger`` names the
+        tagger model that made ``tags`` (one list per passage).
         """
+        if tags is not None and (tagger is None or len(tags) != len(passages)):
+            raise ValueError("one list of tags per passage, and say which tagger made them")
         if vectors is not None and embedder is None:
             raise ValueError("say which embedder made the vectors")
         if terms and len(terms) != len(passages):
@@ -159,6 +180,10 @@ class DocumentStore:
                 if terms:
                     db.execute("INSERT INTO passage_fts (rowid, terms) VALUES (?, ?)",
                                (rowid, " ".join(terms[i])))
+                if tags is not None:
+                    self._insert_tags(db, rowid, tags[i])
+            if tags is not None:
+                db.execute("INSERT OR REPLACE INTO tagged_documents VALUES (?, ?)", (doc.id, tagger))
             if vectors is not None:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('embedder', ?)", (embedder,))
             generation = self._bump_generation(db)
@@ -216,9 +241,52 @@ class DocumentStore:
     def _delete(self, db: sqlite3.Connection, doc_id: str) -> list[int]:
         rowids = [r[0] for r in db.execute("SELECT rowid FROM passages WHERE document_id = ?", (doc_id,))]
         db.executemany("DELETE FROM passage_fts WHERE rowid = ?", [(r,) for r in rowids])
+        db.executemany("DELETE FROM passage_tags WHERE rowid = ?", [(r,) for r in rowids])
+        db.execute("DELETE FROM tagged_documents WHERE document_id = ?", (doc_id,))
         db.execute("DELETE FROM passages WHERE document_id = ?", (doc_id,))
         db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         return rowids
+
+    # -- tags ---------------------------------------------------------------
+
+    @staticmethod
+    def _insert_tags(db: sqlite3.Connection, rowid: int, tags: Sequence[StoredTag]) -> None:
+        db.executemany("INSERT OR REPLACE INTO passage_tags VALUES (?,?,?,?,?)",
+                       [(rowid, fw, label, level, float(score)) for fw, label, level, score in tags])
+
+    def set_document_tags(self, doc_id: str, tags: dict[int, Sequence[StoredTag]], tagger: str) -> None:
+        """Replace the tags of a document's passages (rowid -> tags) atomically."""
+        with self.transaction() as db:
+            rowids = [r[0] for r in db.execute("SELECT rowid FROM passages WHERE document_id = ?", (doc_id,))]
+            if set(tags) - set(rowids):
+                raise ValueError(f"tags for passages that are not in document {doc_id}")
+            db.executemany("DELETE FROM passage_tags WHERE rowid = ?", [(r,) for r in rowids])
+            for rowid, ts in tags.items():
+                self._insert_tags(db, rowid, ts)
+            db.execute("INSERT OR REPLACE INTO tagged_documents VALUES (?, ?)", (doc_id, tagger))
+
+    def untagged_documents(self, tagger: str) -> list[str]:
+        """Documents whose passages were not tagged by this tagger (never, or by another model)."""
+        rows = self._db.execute(
+            "SELECT id FROM documents WHERE id NOT IN "
+            "(SELECT document_id FROM tagged_documents WHERE tagger = ?) ORDER BY filename", (tagger,))
+        return [r[0] for r in rows]
+
+    def passage_tags(self, rowids: Sequence[int]) -> dict[int, list[StoredTag]]:
+        out: dict[int, list[StoredTag]] = {}
+        ids = list(rowids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            rows = self._db.execute(
+                "SELECT rowid, framework, label, level, score FROM passage_tags "
+                f"WHERE rowid IN ({','.join('?' * len(chunk))}) ORDER BY rowid, score DESC", chunk)
+            for r in rows:
+                out.setdefault(r[0], []).append((r[1], r[2], r[3], r[4]))
+        return out
+
+    def document_tags(self, doc_id: str) -> dict[int, list[StoredTag]]:
+        """Tags of every passage of a document, by passage rowid."""
+        return self.passage_tags([r for r, _ in self.document_passages(doc_id)])
 
     # -- state --------------------------------------------------------------
 

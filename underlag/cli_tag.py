@@ -1,8 +1,437 @@
 """`underlag` subcommands for tagging against goal frameworks (tag, portfolio).
 
-Registered on :data:`underlag.cli.app` when :mod:`underlag.cli` is imported.
+Registered on :data:`underlag.cli.app` when :mod:`underlag.cli` is imported. Also
+adds ``--goal`` to ``underlag search`` (passages tagged with a goal or target).
 """
 
 from __future__ import annotations
 
-from underlag.cli import app, err, out  # noqa: F401
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from underlag.cli import (DataDirOpt, DocumentOpt, JsonOpt, KOpt, OrgOpt, SectionOpt, TypeOpt, YearOpt,
+                          _print_json, _run_search, _settings, app, err, out)
+from underlag.errors import IngestError
+from underlag.settings import Settings
+
+FrameworkOpt = Annotated[
+    list[str] | None,
+    typer.Option("--framework", "-f", help="Only this framework (repeatable): agenda2030, "
+                 "national_strategy, rus_orebro, perspectives, or any file in corpus/taxonomies/."),
+]
+
+
+# -- components ------------------------------------------------------------------------------
+
+
+def tagger_cache_dir(settings: Settings) -> Path:
+    """Trained tagger models live next to the embedding model, shared by every data folder."""
+    return settings.model_dir.parent / "tagger"
+
+
+def load_tagger(settings: Settings, embedder=None, analyzer=None):
+    """The trained tagger (trained on first use from the labelled data in the repository)."""
+    from nlp.tagger import build_tagger
+    from underlag.services import build_analyzer, build_embedder
+
+    return build_tagger(embedder if embedder is not None else build_embedder(settings),
+                        analyzer if analyzer is not None else build_analyzer(),
+                        cache_dir=tagger_cache_dir(settings))
+
+
+def open_tagged_index(settings: Settings):
+    """The index with its embedder and a tagger; documents not yet tagged are tagged now."""
+    from underlag.services import open_index
+
+    index = open_index(settings)
+    index.tagger = load_tagger(settings, index.embedder, index.analyzer)
+    todo = index.store.untagged_documents(index.tagger.require_model().fingerprint)
+    if todo:
+        err.print(f"Taggar {len(todo)} dokument i indexet …", highlight=False)
+        index.ensure_tags()
+    return index
+
+
+def _check_frameworks(tagger, frameworks: list[str] | None) -> list[str] | None:
+    if not frameworks:
+        return None
+    unknown = [f for f in frameworks if f not in tagger.frameworks]
+    if unknown:
+        err.print(f"error: unknown framework {', '.join(unknown)}; known: {', '.join(tagger.frameworks)}")
+        raise typer.Exit(2)
+    return frameworks
+
+
+# -- document profile ------------------------------------------------------------------------
+
+
+def document_profile(doc, tagger, analyzer, frameworks: list[str] | None = None) -> dict[str, Any]:
+    """Which goals and targets a document concerns, how much of its text, and where.
+
+    Per label: ``score`` (the best passage's calibrated score), ``share`` (the part of the
+    document's passage text, in characters, in passages tagged with it), ``passages``
+    (how many), ``sections`` (where, best first) and ``evidence`` (the best sentences).
+    """
+    from index.passages import passages as cut_passages
+    from index.search import SearchIndex
+
+    ps = cut_passages(doc, sentences=analyzer.sentences)
+    texts = [SearchIndex.embedding_text(p) for p in ps]
+    tagged = tagger.tag_many(texts, frameworks=frameworks) if texts else []
+    total = sum(len(p.text) for p in ps) or 1
+    labels: dict[str, dict[str, Any]] = {}
+    for p, text, tags in zip(ps, texts, tagged, strict=True):
+        for t in tags:
+            entry = labels.setdefault(t.key, {
+                "framework": t.framework, "id": t.id, "title": t.title, "level": t.level,
+                "parent": t.parent, "score": 0.0, "share": 0.0, "passages": 0, "sections": {},
+                "_evidence": []})
+            entry["score"] = max(entry["score"], t.score)
+            entry["share"] += len(p.text) / total
+            entry["passages"] += 1
+            where = p.section or p.section_title
+            sec = entry["sections"].setdefault(where, {"section": p.section, "title": p.section_title,
+                                                       "page": p.page, "passages": 0, "score": 0.0})
+            sec["passages"] += 1
+            sec["score"] = max(sec["score"], round(t.score, 4))
+            for e in t.evidence:
+                entry["_evidence"].append((t.score, {**e.to_json(), "passage": p.id, "section": p.section,
+                                                     "section_title": p.section_title, "page": p.page,
+                                                     "passage_text_offset": len(text) - len(p.text)}))
+    result = []
+    for entry in labels.values():
+        evidence = [e for _, e in sorted(entry.pop("_evidence"), key=lambda x: -x[0])[:3]]
+        entry["sections"] = sorted(entry["sections"].values(), key=lambda s: -s["score"])
+        entry["score"] = round(entry["score"], 4)
+        entry["share"] = round(entry["share"], 4)
+        entry["evidence"] = evidence
+        result.append(entry)
+    result.sort(key=lambda e: (e["framework"] != "agenda2030", e["framework"], e["level"] != "goal",
+                               -e["share"], -e["score"]))
+    m = doc.metadata
+    return {"file": doc.filename, "id": doc.id, "title": m.title, "doc_type": m.doc_type, "years": m.years,
+            "passages": len(ps), "characters": total, "labels": result,
+            "passage_tags": [{"passage": p.id, "section": p.section, "page": p.page,
+                              "labels": [{"framework": t.framework, "id": t.id, "score": round(t.score, 4)}
+                                         for t in tags]}
+                             for p, tags in zip(ps, tagged, strict=True)]}
+
+
+def _print_profile(profile: dict[str, Any]) -> None:
+    out.print(f"[bold]{profile['title'] or profile['file']}[/]  [dim]{profile['passages']} stycken[/]",
+              highlight=False)
+    table = Table("ramverk", "mål", "titel", "andel", "stycken", "poäng", "var")
+    for e in profile["labels"]:
+        where = ", ".join((s["section"] or s["title"])[:24] for s in e["sections"][:4])
+        ident = e["id"] if e["level"] == "goal" else f"  {e['id']}"
+        table.add_row(e["framework"], ident, e["title"][:60], f"{e['share']:.0%}", str(e["passages"]),
+                      f"{e['score']:.2f}", where)
+    out.print(table)
+
+
+def _print_tags(tags, text: str) -> None:
+    if not tags:
+        out.print("Inga mål eller delmål hittades.")
+        return
+    for t in tags:
+        head = Text(f"{t.framework}:{t.id}", style="bold cyan" if t.level == "goal" else "cyan")
+        head.append(f"  {t.title}  ", style="bold" if t.level == "goal" else "")
+        head.append(f"{t.score:.2f}", style="dim")
+        out.print(head)
+        for e in t.evidence[:2]:
+            body = Text("    " + e.text.replace("\n", " "))
+            for a, b in e.highlights:
+                body.stylize("bold yellow", a - e.start + 4, b - e.start + 4)
+            out.print(body)
+
+
+# -- CSV batch ---------------------------------------------------------------------------------
+
+
+def _read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        err.print(f"error: {path}: {e}")
+        raise typer.Exit(2) from None
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    try:
+        dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    rows = list(reader)
+    return list(reader.fieldnames or []), rows
+
+
+def tag_rows(tagger, texts: list[str], frameworks: list[str] | None = None, batch: int = 64) -> list[list]:
+    """Tags for many texts in one run: every chunk of every text embedded in batches, the
+    model loaded once; a long text's chunks are merged (best score per label)."""
+    from nlp.tagger import chunk_text, _shift
+
+    spans = [(i, s, e) for i, t in enumerate(texts) for s, e in chunk_text(t or "", tagger.analyzer)]
+    merged: list[dict[str, Any]] = [{} for _ in texts]
+    for k in range(0, len(spans), batch):
+        part = spans[k:k + batch]
+        tagged = tagger.tag_many([texts[i][s:e] for i, s, e in part], frameworks=frameworks)
+        for (i, s, _), tags in zip(part, tagged, strict=True):
+            for t in tags:
+                if t.key not in merged[i] or t.score > merged[i][t.key].score:
+                    merged[i][t.key] = _shift(t, s)
+    return [sorted(m.values(), key=lambda t: (t.framework != "agenda2030", t.framework,
+                                              t.level != "goal", -t.score)) for m in merged]
+
+
+def _tag_csv(tagger, path: Path, column: str, as_json: bool, frameworks: list[str] | None,
+             output: Path | None) -> None:
+    fields, rows = _read_table(path)
+    if column not in fields:
+        err.print(f"error: {path} has no column '{column}'; columns: {', '.join(fields)}")
+        raise typer.Exit(2)
+    results = tag_rows(tagger, [r.get(column) or "" for r in rows], frameworks)
+    fws = frameworks or list(tagger.frameworks)
+    sink = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if as_json:
+            for n, (row, tags) in enumerate(zip(rows, results, strict=True), start=1):
+                sink.write(json.dumps({"row": n, **row, "labels": [t.to_json() for t in tags]},
+                                      ensure_ascii=False) + "\n")
+            return
+        extra = [f"{fw}_{k}" for fw in fws for k in ("goals", "targets", "scores")]
+        writer = csv.DictWriter(sink, fieldnames=[*fields, *extra])
+        writer.writeheader()
+        for row, tags in zip(rows, results, strict=True):
+            add: dict[str, str] = {}
+            for fw in fws:
+                mine = [t for t in tags if t.framework == fw]
+                add[f"{fw}_goals"] = ";".join(t.id for t in mine if t.level == "goal")
+                add[f"{fw}_targets"] = ";".join(t.id for t in mine if t.level == "target")
+                add[f"{fw}_scores"] = ";".join(f"{t.id}:{t.score:.2f}" for t in mine)
+            writer.writerow({**row, **add})
+    finally:
+        if output:
+            sink.close()
+    if output:
+        err.print(f"{len(rows)} rader taggade → {output}")
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+@app.command()
+def tag(
+    file: Annotated[Path | None, typer.Argument(help="A report (PDF, Word, text, Markdown): its goal profile.")] = None,
+    text: Annotated[str | None, typer.Option("--text", "-t", help="Tag this text instead of a file.")] = None,
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="Tag every row of a CSV export.")] = None,
+    column: Annotated[str | None, typer.Option("--column", "-c", help="With --csv: the column with the text.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="With --csv: write here instead of stdout.")] = None,
+    framework: FrameworkOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Tag text with Agenda 2030 goals and targets, the national strategy, the RUS and perspectives.
+
+    FILE gives the document's profile (which goals and targets, how much of the text,
+    where). JSON labels have framework, id, title, level, score (0–1) and evidence
+    (sentences of the input with the words that triggered the label as highlight spans).
+    With --csv FILE --column COL every row is tagged in one run and written back with
+    <framework>_goals, <framework>_targets and <framework>_scores columns (JSON lines with --json).
+    """
+    given = [x is not None for x in (file, text, csv_file)]
+    if sum(given) != 1:
+        err.print("error: give one of FILE, --text or --csv")
+        raise typer.Exit(2)
+    if csv_file is not None and not column:
+        err.print("error: --csv needs --column, the name of the column with the text")
+        raise typer.Exit(2)
+    settings = _settings(None)
+    doc = None
+    if file is not None:
+        from ingest.pipeline import parse_file
+
+        try:
+            doc = parse_file(file, settings)
+        except IngestError as e:
+            err.print(f"error: {e}", highlight=False)
+            raise typer.Exit(1) from None
+    if text is not None and not text.strip():
+        err.print("error: --text is empty")
+        raise typer.Exit(2)
+    tagger = load_tagger(settings)
+    frameworks = _check_frameworks(tagger, framework)
+    if csv_file is not None:
+        _tag_csv(tagger, csv_file, column or "", as_json, frameworks, output)
+    elif doc is not None:
+        profile = document_profile(doc, tagger, tagger.analyzer, frameworks)
+        if as_json:
+            _print_json(profile)
+        else:
+            _print_profile(profile)
+    else:
+        tags = tagger.tag(text or "", frameworks)
+        if as_json:
+            _print_json({"characters": len(text or ""), "labels": [t.to_json() for t in tags]})
+        else:
+            _print_tags(tags, text or "")
+
+
+def portfolio_matrix(index, framework: str = "agenda2030", level: str = "goal") -> dict[str, Any]:
+    """Documents x goals over everything indexed: the share of each document's passage text
+    (characters) in passages tagged with the goal, and the number of such passages."""
+    assert index.tagger is not None
+    fw = index.tagger.frameworks[framework]
+    labels = fw.goals if level == "goal" else fw.targets
+    docs = []
+    for d in index.store.list():
+        rows = index.store.document_passages(d.id)
+        tags = index.store.passage_tags([r for r, _ in rows])
+        total = sum(len(p.text) for _, p in rows) or 1
+        share = {lab.id: 0.0 for lab in labels}
+        count = {lab.id: 0 for lab in labels}
+        for rowid, p in rows:
+            for fwid, lid, _, _ in tags.get(rowid, []):
+                if fwid == framework and lid in share:
+                    share[lid] += len(p.text) / total
+                    count[lid] += 1
+        docs.append({"id": d.id, "filename": d.filename, "title": d.title, "years": d.years,
+                     "share": {k: round(v, 4) for k, v in share.items()}, "passages": count})
+    return {"framework": framework, "level": level, "measure": "share of the document's text",
+            "labels": [{"id": lab.id, "title": lab.title} for lab in labels], "documents": docs}
+
+
+def heatmap(matrix: dict[str, Any], path: Path) -> None:
+    """Write the documents x goals matrix as a heatmap picture (PNG or SVG by suffix)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    ids = [lab["id"] for lab in matrix["labels"]]
+    names = [(d["title"] or d["filename"])[:48] for d in matrix["documents"]]
+    values = np.array([[d["share"][i] for i in ids] for d in matrix["documents"]]) if names else np.zeros((0, len(ids)))
+    fig, ax = plt.subplots(figsize=(max(6, 0.45 * len(ids) + 4), max(2.5, 0.5 * len(names) + 1.5)))
+    im = ax.imshow(values * 100, cmap="YlGnBu", vmin=0, vmax=max(1, float(values.max() * 100) if values.size else 1),
+                   aspect="auto")
+    ax.set_xticks(range(len(ids)), ids, rotation=90 if matrix["level"] == "target" else 0)
+    ax.set_yticks(range(len(names)), names)
+    for (r, c), v in np.ndenumerate(values):
+        if v > 0:
+            ax.text(c, r, f"{v:.0%}", ha="center", va="center", fontsize=7,
+                    color="white" if v > values.max() * 0.6 else "black")
+    ax.set_xlabel(f"{matrix['framework']} ({'mål' if matrix['level'] == 'goal' else 'delmål'})")
+    ax.set_title("Andel av dokumentets text per mål")
+    fig.colorbar(im, ax=ax, label="% av texten")
+    fig.tight_layout()
+    fig.savefig(path, format=path.suffix.lstrip(".").lower() or "png", dpi=150)
+    plt.close(fig)
+
+
+@app.command()
+def portfolio(
+    framework: Annotated[str, typer.Option("--framework", "-f", help="Which framework's goals.")] = "agenda2030",
+    targets: Annotated[bool, typer.Option("--targets", help="Targets (delmål) instead of goals.")] = False,
+    csv_path: Annotated[str | None, typer.Option("--csv", help="Write the matrix as CSV here ('-' = stdout).")] = None,
+    png: Annotated[Path | None, typer.Option("--png", help="Write a heatmap picture (PNG).")] = None,
+    svg: Annotated[Path | None, typer.Option("--svg", help="Write a heatmap picture (SVG).")] = None,
+    as_json: JsonOpt = False,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Documents x goals over everything indexed: how much of each document concerns each goal.
+
+    Cells are the share of the document's text in passages tagged with the goal.
+    Documents indexed before tagging existed are tagged first (and the tags stored).
+    """
+    settings = _settings(data_dir)
+    with open_tagged_index(settings) as index:
+        if framework not in index.tagger.frameworks:
+            err.print(f"error: unknown framework '{framework}'; known: {', '.join(index.tagger.frameworks)}")
+            raise typer.Exit(2)
+        matrix = portfolio_matrix(index, framework, "target" if targets else "goal")
+    ids = [lab["id"] for lab in matrix["labels"]]
+    if csv_path:
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["document", "filename", "years", *ids])
+        for d in matrix["documents"]:
+            w.writerow([d["title"] or d["filename"], d["filename"], " ".join(map(str, d["years"])),
+                        *[d["share"][i] for i in ids]])
+        if csv_path == "-":
+            sys.stdout.write(buf.getvalue())
+        else:
+            Path(csv_path).write_text(buf.getvalue(), encoding="utf-8")
+    for path in (png, svg):
+        if path is not None:
+            heatmap(matrix, path)
+            err.print(f"Värmekarta: {path}")
+    if as_json:
+        _print_json(matrix)
+    elif not csv_path or csv_path != "-":
+        if not (png or svg or csv_path):
+            table = Table("dokument", *ids)
+            for d in matrix["documents"]:
+                table.add_row((d["title"] or d["filename"])[:40],
+                              *[f"{d['share'][i]:.0%}" if d["share"][i] else "" for i in ids])
+            out.print(table)
+
+
+# -- search --goal -------------------------------------------------------------------------------
+
+GoalOpt = Annotated[str | None, typer.Option(
+    "--goal", "-g", help="Only passages tagged with this goal or target: 8.5, agenda2030:8.5, S4.1, inkludering.")]
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in your own words.")],
+    k: KOpt = 10,
+    document: DocumentOpt = None, doc_type: TypeOpt = None, year: YearOpt = None,
+    organisation: OrgOpt = None, section: SectionOpt = None, goal: GoalOpt = None,
+    mode: Annotated[str, typer.Option(help="hybrid (default), lexical or dense.")] = "hybrid",
+    as_json: JsonOpt = False, data_dir: DataDirOpt = None,
+) -> None:
+    """Search earlier reports for passages about a topic.
+
+    JSON hits have text, document, section, heading_path, year, page and score
+    (and highlights: character spans of the words that match). --goal keeps the
+    passages tagged with a goal or target ("passages about mål 8.5 in 2021").
+    """
+    from index.search import Filters
+    from underlag.services import open_index
+
+    if mode not in ("hybrid", "lexical", "dense"):
+        err.print(f"error: --mode must be hybrid, lexical or dense, not '{mode}'")
+        raise typer.Exit(2)
+    filters = Filters(document=document, doc_type=doc_type, year=year, organisation=organisation,
+                      section=section, goal=goal)
+    settings = _settings(data_dir)
+    with (open_tagged_index(settings) if goal else open_index(settings)) as index:
+        if goal and index.tagger is not None:
+            from nlp.taxonomy import resolve
+
+            if not resolve(index.tagger.frameworks, goal):
+                err.print(f"error: no goal or target '{goal}' in any framework (e.g. 8.5, agenda2030:8.5, S4.1)")
+                raise typer.Exit(2)
+        _run_search(lambda: index.search(query, k=k, filters=filters, mode=mode), as_json, query)  # type: ignore[arg-type]
+
+
+def _replace_search_command() -> None:
+    """Swap ``underlag search`` for the version above with ``--goal`` (same options otherwise)."""
+    for info in app.registered_commands:
+        if info.callback is not None and info.callback.__name__ == "search" and info.callback is not search:
+            info.callback = search
+            return
+
+
+_replace_search_command()

@@ -1,0 +1,199 @@
+"""The tagger: multi-label goals and targets with calibrated scores and evidence.
+
+Uses the real model (session ``e5`` fixture); the trained tagger is cached next to the
+embedding model, so only the first run after a change of the labelled data, the
+frameworks or the lexicon trains it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from index.search import Filters
+from nlp.analyzer import default_analyzer
+from nlp.tagger import Lexicon, build_tagger, chunk_text, keyword_baseline, merge_spans
+from underlag.cli_tag import tagger_cache_dir
+from underlag.services import open_index
+from underlag.settings import get_settings
+
+BROADBAND = ("Utbyggnaden av bredband och digital infrastruktur på landsbygden har fortsatt under året. "
+             "Fler hushåll och företag har fått tillgång till snabb uppkoppling via fiber.")
+GENDER = ("Jämställdhetsintegrering är ett krav i alla projekt som finansieras med regionala medel. "
+          "Statistiken delas upp på kön och insatserna ska ge kvinnor och män samma möjligheter.")
+ENGLISH_BROADBAND = ("The regional programme funds the roll-out of fast broadband and mobile internet "
+                     "coverage in rural areas, so that households and firms can go online.")
+ENGLISH_EDUCATION = ("Vocational training and adult education help people gain the technical skills "
+                     "employers need; validation of prior learning shortens the way to a job.")
+
+
+@pytest.fixture(scope="session")
+def tagger(e5):
+    return build_tagger(e5, default_analyzer(), cache_dir=tagger_cache_dir(get_settings()))
+
+
+def keys(tags):
+    return {t.key for t in tags}
+
+
+def test_broadband_passage_is_tagged_9c_and_the_national_broadband_priority(tagger):
+    got = keys(tagger.tag(BROADBAND))
+    assert {"agenda2030:9", "agenda2030:9.c", "national_strategy:S4",
+            "national_strategy:S4.1"} <= got
+
+
+def test_gender_mainstreaming_passage_gets_goal_5(tagger):
+    tags = tagger.tag(GENDER)
+    assert "agenda2030:5" in keys(tags)
+    assert "perspectives:jamstalldhet" in keys(tags)
+
+
+@pytest.mark.parametrize("text,expected", [
+    (ENGLISH_BROADBAND, "agenda2030:9"),
+    (ENGLISH_EDUCATION, "agenda2030:4"),
+])
+def test_english_text_is_tagged_too(tagger, text, expected):
+    assert expected in keys(tagger.tag(text))
+
+
+def test_a_passage_gets_every_goal_it_concerns(tagger):
+    text = ("Projektet stöttar kvinnors företagande på landsbygden och energieffektivisering i små och "
+            "medelstora företag, med rådgivning om solceller och minskad klimatpåverkan.")
+    got = {t.id for t in tagger.tag(text) if t.framework == "agenda2030" and t.level == "goal"}
+    # women's enterprise (5), energy (7); SMEs (8) and climate (13) may come too, nothing unrelated
+    assert {"5", "7"} <= got <= {"5", "7", "8", "9", "12", "13"}
+
+
+def test_administrative_text_gets_no_agenda_goal(tagger):
+    text = "Projektet följs upp med lägesrapporter. Styrgruppen sammanträder fyra gånger per år."
+    assert not [t for t in tagger.tag(text) if t.framework == "agenda2030"]
+
+
+@pytest.mark.parametrize("text", [BROADBAND, GENDER, ENGLISH_BROADBAND])
+def test_scores_are_between_0_and_1_and_evidence_is_a_substring_of_the_input(tagger, text):
+    tags = tagger.tag(text)
+    assert tags
+    for t in tags:
+        assert 0.0 <= t.score <= 1.0
+        assert t.evidence, t.key
+        for e in t.evidence:
+            assert text[e.start:e.end] == e.text
+            for a, b in e.highlights:
+                assert e.start <= a < b <= e.end
+
+
+def test_evidence_highlights_the_words_that_triggered_the_label(tagger):
+    tag = next(t for t in tagger.tag(BROADBAND) if t.key == "agenda2030:9.c")
+    words = {BROADBAND[a:b].lower() for e in tag.evidence for a, b in e.highlights}
+    assert any("bredband" in w for w in words)
+
+
+def test_targets_never_score_above_their_goal(tagger):
+    probs, *_ = tagger.score([BROADBAND, GENDER])
+    fw = tagger.frameworks["agenda2030"]
+    gp, tp = probs["agenda2030"]
+    goal_of = {g.id: i for i, g in enumerate(fw.goals)}
+    for j, t in enumerate(fw.targets):
+        assert (tp[:, j] <= gp[:, goal_of[t.parent]] + 1e-9).all()
+
+
+def test_long_text_is_tagged_in_chunks_with_offsets_into_the_whole_text(tagger):
+    filler = "Regionen har under året haft möten med kommunerna om uppföljning. " * 30
+    text = filler + BROADBAND
+    tag = next(t for t in tagger.tag(text) if t.key == "agenda2030:9.c")
+    assert all(text[e.start:e.end] == e.text for e in tag.evidence)
+    assert tag.evidence[0].start >= len(filler) - 1
+
+
+def test_chunks_cover_the_text_without_overlap():
+    a = default_analyzer()
+    text = "En mening om bredband. " * 200
+    spans = chunk_text(text, a, max_chars=300)
+    assert all(e - s <= 300 for s, e in spans)
+    assert all(spans[i][1] <= spans[i + 1][0] for i in range(len(spans) - 1))
+
+
+def test_lexicon_matches_compound_parts_and_lemmas():
+    lex = Lexicon({"agenda2030": {"9.c": ["bredband"], "5": ["jämställd*"], "11": ["kommersiell service"]}},
+                  default_analyzer())
+    found = lex.match("Bredbandsutbyggnaden fortsätter. Jämställdheten ökar. Stöd till kommersiell service.")
+    assert set(found) == {("agenda2030", "9.c"), ("agenda2030", "5"), ("agenda2030", "11")}
+
+
+def test_keyword_baseline_needs_the_literal_word():
+    lex = Lexicon({"agenda2030": {"9": ["bredband"]}}, default_analyzer())
+    assert keyword_baseline("Bredband till alla.", lex, "agenda2030") == {"9"}
+    assert keyword_baseline("Snabb uppkoppling till alla.", lex, "agenda2030") == set()
+
+
+def test_merge_spans_joins_overlaps():
+    assert merge_spans([(5, 9), (0, 3), (2, 4), (9, 10)]) == [(0, 4), (5, 10)]
+
+
+def test_a_new_framework_file_is_tagged_without_code_change(tmp_path, tagger):
+    import shutil
+
+    from nlp.tagger import Tagger
+    from nlp.taxonomy import TAXONOMY_DIR, load_taxonomies
+
+    for f in TAXONOMY_DIR.glob("*.yaml"):
+        shutil.copy(f, tmp_path / f.name)
+    (tmp_path / "rus_test.yaml").write_text(
+        "framework: rus_test\nname: Test-RUS\nsource: test\ngoals:\n"
+        "  - {id: digital, title_sv: Digital infrastruktur, text_sv: 'Bredband och uppkoppling i hela länet', source: test}\n"
+        "  - {id: skola, title_sv: Skola, text_sv: 'Fler elever fullföljer gymnasiet', source: test}\n",
+        encoding="utf-8")
+    # the trained model serves a framework it has not seen (build_tagger would also retrain it)
+    t = Tagger(load_taxonomies(tmp_path), tagger.embedder, tagger.analyzer, tagger.lexicon, tagger.model)
+    probs, *_ = t.score([BROADBAND])
+    gp, _ = probs["rus_test"]
+    assert gp[0, 0] > gp[0, 1]
+
+
+# -- the index stores tags and filters by goal ------------------------------------------------
+
+
+@pytest.fixture()
+def tagged_index(settings, e5, tagger, corpus_dir):
+    from ingest.pipeline import parse_file
+
+    index = open_index(settings, embedder=e5)
+    index.tagger = tagger
+    for name in ("000_7fb02ce29b4be31a.txt", "003_b61ed9f9079cac58.txt"):
+        index.add(parse_file(corpus_dir / name, settings))
+    yield index
+    index.close()
+
+
+def test_search_filters_passages_by_goal(tagged_index):
+    hits = tagged_index.search("utbyggnad och samverkan", k=20, filters=Filters(goal="agenda2030:9.c"))
+    assert hits
+    assert all(re.search(r"bredband|digital", h.text, re.I) for h in hits)
+    bare = tagged_index.search("utbyggnad och samverkan", k=20, filters=Filters(goal="9.c"))
+    assert [h.id for h in bare] == [h.id for h in hits]
+    assert tagged_index.search("utbyggnad", k=5, filters=Filters(goal="agenda2030:14.1"), mode="lexical") == []
+
+
+def test_tags_are_stored_with_the_passages_and_deleted_with_them(tagged_index):
+    store = tagged_index.store
+    doc_id = store.resolve("000_7fb02ce29b4be31a.txt")
+    tags = store.document_tags(doc_id)
+    assert any(("agenda2030", "9.c") == (fw, lid) for ts in tags.values() for fw, lid, _, _ in ts)
+    assert all(0 <= s <= 1 for ts in tags.values() for *_, s in ts)
+    rowids = list(tags)
+    tagged_index.delete(doc_id)
+    assert store.passage_tags(rowids) == {}
+    assert doc_id not in store.untagged_documents("x")
+
+
+def test_documents_ingested_without_a_tagger_are_tagged_later(settings, e5, tagger, corpus_dir):
+    from ingest.pipeline import parse_file
+
+    with open_index(settings, embedder=e5) as index:
+        index.add(parse_file(corpus_dir / "000_7fb02ce29b4be31a.txt", settings))
+        assert index.search("bredband", k=5, filters=Filters(goal="9.c"), mode="lexical") == []
+        index.tagger = tagger
+        assert len(index.ensure_tags()) == 1
+        assert index.search("bredband", k=5, filters=Filters(goal="9.c"), mode="lexical")
+        assert index.ensure_tags() == []
