@@ -51,7 +51,7 @@ CARRIERS = {
     "aktorer": r"kommun|länsstyrelse|myndighet|organisation|förening|civil|ideell|näringsliv|företag|"
                r"universitet|högskola|akademi|almi|handelskammar|arbetsförmedling|tillväxtverket|"
                r"trafikverket|partnerskap|samverk|aktör",
-    "utmaningar": r"utmaning|svårighet|hinder|problem|försvår|brist|begränsning",
+    "utmaningar": r"utman|svårighet|hinder|problem|försvår|brist|begränsning",
     "framgangsfaktorer": r"framgång|lycka|styrka|nyckel|förutsättning|möjliggjort|fungerat väl",
     "territoriellt": r"territori|landsbygd|glesbygd|tätort|stad|städer|geografi|delar av länet|hela länet|"
                      r"gis\b|kommunern|lokal",

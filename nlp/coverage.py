@@ -200,7 +200,11 @@ def map_sections(draft: Document, template: Template, embedder: Embedder,
             found[q.id] = SectionMatch(start=i, matched_by="title", score=1.0)
             used.add(i)
     rest_q = [q for q in template.questions if q.id not in found]
-    rest_s = [i for i, s in enumerate(secs) if i not in used and (s.text or s.title)]
+    # A section whose subsections hold a matched answer (a title or group heading) is not
+    # an answer itself: its unit would swallow the answers below it.
+    rest_s = [i for i, s in enumerate(secs)
+              if i not in used and not used.intersection(range(i, _unit_end(secs, i)))
+              and len(answer_text(answer_sections(draft, i))) >= MIN_ANSWER_CHARS]
     if not rest_q or not rest_s:
         return found
     qv = embedder.encode_queries([f"{q.title}. {q.text}" for q in rest_q])
@@ -315,16 +319,11 @@ def split_sentences(text: str, analyzer: Analyzer) -> list[str]:
 # -- the check ------------------------------------------------------------------------
 
 def _table_items(sections: list[Section]) -> int | None:
-    rows = [r for s in sections for b in s.blocks if b.kind is BlockKind.TABLE for r in (b.rows or [])]
+    """Insatser in the answer's tables: their rows after the header row, empty rows left out."""
     tables = [b for s in sections for b in s.blocks if b.kind is BlockKind.TABLE]
     if not tables:
         return None
-    # The first row of each table is its header; empty rows are not insatser.
-    data = 0
-    for b in tables:
-        body = (b.rows or [])[1:]
-        data += sum(1 for r in body if any(c.strip() for c in r))
-    return data if rows else 0
+    return sum(1 for b in tables for r in (b.rows or [])[1:] if any(c.strip() for c in r))
 
 
 def _limit_use(limit: CharLimit, chars: dict[str, int]) -> LimitUse:
@@ -337,8 +336,7 @@ def check_coverage(draft: Document, template: Template, embedder: Embedder, anal
                    thresholds: Thresholds = Thresholds()) -> CoverageReport:
     """Check a parsed draft against a template: answers, elements, limits and table sizes."""
     matches = map_sections(draft, template, embedder, thresholds)
-    answers: dict[str, list[Section]] = {q.id: answer_sections(draft, m.start) for q, m in
-                                         ((template.question(qid), m) for qid, m in matches.items())}
+    answers = {qid: answer_sections(draft, m.start) for qid, m in matches.items()}
     texts = {qid: answer_text(secs) for qid, secs in answers.items()}
     chars = {qid: len(t) for qid, t in texts.items()}
 

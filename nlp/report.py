@@ -29,15 +29,15 @@ def answer_label(q: QuestionCoverage) -> str:
 
 
 def chars_label(q: QuestionCoverage) -> str:
-    """"1 234 / 4 500 (1.1–1.3)": the question's characters against its (shared) limit."""
+    """"139 (1.1–1.3: 4 612 / 4 500 ÖVER)": the question's characters, and its limit's use."""
+    fmt = lambda n: f"{n:,}".replace(",", " ")  # noqa: E731
     if q.limit is None:
-        return f"{q.chars:,}".replace(",", " ")
-    shared = len(q.limit.questions) > 1
-    used = f"{q.limit.used:,}".replace(",", " ") if shared else f"{q.chars:,}".replace(",", " ")
-    text = f"{used} / {q.limit.max_chars:,}".replace(",", " ")
-    if shared:
-        text += f" ({q.limit.questions[0]}–{q.limit.questions[-1]}, denna fråga {q.chars:,})".replace(",", " ")
-    return text + (" ÖVER" if q.limit.over else "")
+        return fmt(q.chars)
+    over = " ÖVER" if q.limit.over else ""
+    if len(q.limit.questions) == 1:
+        return f"{fmt(q.chars)} / {fmt(q.limit.max_chars)}{over}"
+    span = f"{q.limit.questions[0]}–{q.limit.questions[-1]}"
+    return f"{fmt(q.chars)} ({span}: {fmt(q.limit.used)} / {fmt(q.limit.max_chars)}{over})"
 
 
 def items_label(q: QuestionCoverage) -> str:

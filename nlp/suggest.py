@@ -41,8 +41,9 @@ from underlag.model import Passage
 DEFAULT_BUDGET = 3000
 # A passage is not started when less than this is left of the budget.
 MIN_PART_CHARS = 150
-# MMR weights: relevance vs new element coverage; penalty for repeating a chosen passage.
-RELEVANCE_WEIGHT = 0.6
+# MMR weights: the bonus for covering elements not yet covered (relative to relevance)
+# and the penalty for repeating a chosen passage.
+ELEMENT_WEIGHT = 1.0
 REDUNDANCY_WEIGHT = 0.6
 # Near-duplicates (the same paragraph in two reports) are never both chosen.
 DUPLICATE_SIM = 0.96
@@ -186,8 +187,9 @@ def suggest(question: str | Question, template: Template, index: SearchIndex, *,
             if redund >= DUPLICATE_SIM:
                 continue
             red_n = max(0.0, (redund - 0.75) / 0.25)
-            gain = RELEVANCE_WEIGHT * rel_n[i] + (1 - RELEVANCE_WEIGHT) * gain_el * 2 \
-                - REDUNDANCY_WEIGHT * red_n
+            # Element gain counts in proportion to relevance: an off-topic passage that
+            # happens to name actors must not displace one about the question.
+            gain = rel_n[i] * (1.0 + ELEMENT_WEIGHT * gain_el) - REDUNDANCY_WEIGHT * red_n
             if gain > best_gain:
                 best, best_gain = i, gain
         if best is None:

@@ -18,13 +18,14 @@ SEED_2023 = "002_aee3b258286ac5e7.txt"
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory, corpus_dir: Path):
-    """The four seeds in an index with the hashing embedder (the selection logic is under
-    test here; the evaluation measures it with the real model)."""
+    """Three seeds (2023 report, follow-up, project) in an index with the hashing embedder:
+    the selection logic is under test here; evaluations/suggest.py measures it with the real model."""
     from ingest.pipeline import parse_many
     from underlag.services import open_index
 
     ix = open_index(Settings(data_dir=tmp_path_factory.mktemp("suggest")), embedder=HashingEmbedder())
-    for r in parse_many([corpus_dir]):
+    for r in parse_many([corpus_dir / n for n in (SEED_2023, "000_7fb02ce29b4be31a.txt",
+                                                  "003_b61ed9f9079cac58.txt")]):
         ix.add(r.document)
     yield ix
     ix.close()
