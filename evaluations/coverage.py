@@ -20,8 +20,18 @@ carrying sentences went with the deleted ones (no sentence matching its
 a *false flag*. Only elements the checker found covered in the intact report
 are removed.
 
-Run: ``python evaluations/coverage.py`` (about two minutes on two cores; sentence
+Run: ``python evaluations/coverage.py`` (one to three minutes on two cores; sentence
 embeddings are computed once and reused across cases).
+
+Last run (2026-11-23, multilingual-e5-small): 83 cases (38 elements removed, 31 answers
+dropped, 10 limits exceeded, 4 tables over five insatser), 83 detected (element removals:
+28 as missing, 10 as weak); 2 false flags in 6 889 checks of intact items, 6 collateral
+flags. Caveat: ``CARRIERS`` is wider than the checker's word groups, so a removed element
+can at best stay *weak* on meaning alone; the figure that measures the checker is how
+many of those are still found weak vs missing, and the false flags. The intact 2023
+report itself gets 38 of 46 required elements covered, 1 weak, 7 missing (mostly the
+"eventuella ... framgångsfaktorer"; 6.2 is unanswered in the seed) and 6.2, 7.2, 8.2
+flagged unanswered.
 """
 
 from __future__ import annotations

@@ -16,7 +16,15 @@ answer, and it is compared with the region's real answer:
 - budget: every draft must be within its question's budget, every citation a
   stored passage.
 
-Run: ``python evaluations/suggest.py`` (a few minutes on two cores: the index is built first).
+Run: ``python evaluations/suggest.py`` (5–20 minutes on two shared cores: the index of the
+three documents is built with the real model first).
+
+Last run (2026-11-23, multilingual-e5-small, 26 questions): all drafts within budget, all
+citations real passages. Mean element coverage 0.81 (baseline top hits 0.78; the real
+2023 answers 0.71, measured per question although some answers rely on a neighbour in
+the group); ROUGE-1 lemma recall 0.33 (baseline 0.29), precision 0.26 (0.22); cosine
+to the real answer 0.926 (0.916). Most drafts draw on the 2021 report, the only other
+återrapportering; "framgångsfaktorer" and actors are what earlier text most often lacks.
 """
 
 from __future__ import annotations
