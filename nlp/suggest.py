@@ -105,7 +105,11 @@ def _context(question: Question) -> str:
 
 
 def trim_to(text: str, budget: int, sentences) -> tuple[str, bool]:
-    """``text`` cut to at most ``budget`` characters at a sentence (else word) boundary."""
+    """``text`` cut to at most ``budget`` characters at a sentence boundary.
+
+    Returns ("", True) when not even the first sentence fits: a draft of half
+    sentences is worse than a shorter one, and the caller tries the next passage.
+    """
     if len(text) <= budget:
         return text, False
     cut = 0
@@ -114,10 +118,7 @@ def trim_to(text: str, budget: int, sentences) -> tuple[str, bool]:
             cut = end
         else:
             break
-    if cut >= MIN_PART_CHARS // 2:
-        return text[:cut].rstrip(), True
-    words = text[: max(0, budget - 1)].rsplit(" ", 1)[0]
-    return (words.rstrip(" ,;:") + "…") if words else "", True
+    return (text[:cut].rstrip(), True) if cut >= MIN_PART_CHARS // 2 else ("", True)
 
 
 def suggest(question: str | Question, template: Template, index: SearchIndex, *,
