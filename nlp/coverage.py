@@ -6,8 +6,11 @@ Public API (pure; models and templates are passed in)::
     check_coverage(draft: Document, template: Template, embedder: Embedder,
                    analyzer: Analyzer, thresholds: Thresholds = Thresholds()) -> CoverageReport
     map_sections(draft: Document, template: Template, embedder: Embedder) -> dict[str, SectionMatch]
-    element_status(element: Element, sentences: list[str], vectors: np.ndarray,
-                   analyzer: Analyzer, thresholds: Thresholds = Thresholds()) -> ElementResult
+    element_status(element: Element, sentences: list[str], vectors: np.ndarray | None,
+                   description_vector: np.ndarray | None, analyzer: Analyzer,
+                   thresholds: Thresholds = Thresholds(), required: bool = True,
+                   owners: list[str] | None = None) -> ElementResult
+    lexical_groups(element: Element, sentence: str, analyzer: Analyzer) -> set[int]
     coverage_json(report: CoverageReport) -> dict
 
 How an element is recognised: every sentence of the answer gets a *lexical*
@@ -18,6 +21,9 @@ sentence and the element's description, both embedded). An element is
 above a floor), ``weak`` when it is only named in passing or only close in
 meaning, and ``missing`` otherwise. Elements with several word groups (actors,
 the three sustainability dimensions) may collect their groups across sentences.
+The thresholds (:class:`Thresholds`) are calibrated for multilingual-e5-small;
+with an embedder whose cosines sit lower (the test HashingEmbedder), named
+elements come out ``weak`` rather than ``covered``.
 
 JSON field names of :class:`CoverageReport` (extend, never rename):
 ``template``, ``draft``, ``document_id``, ``questions`` (list of QuestionCoverage),
