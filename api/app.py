@@ -17,7 +17,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.routes import documents, pages, review, search, system
+from api.routes import documents, pages, review, search, system, tagging
 from api.schemas import ErrorOut
 from api.security import BodyLimitMiddleware, install_error_handlers
 from api.service import IndexService, seed_if_empty
@@ -45,8 +45,14 @@ def default_embedder(settings: Settings) -> Embedder:
         from nlp.embed import HashingEmbedder
 
         return HashingEmbedder()
+    import torch
+
     from underlag.services import build_embedder
 
+    # One intra-op thread: a search embeds one short query, and on a small shared
+    # machine two OpenMP threads spin against each other (measured here under load:
+    # 2 s per query with two threads, 35-55 ms with one).
+    torch.set_num_threads(1)
     return build_embedder(settings)
 
 
@@ -76,6 +82,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         app.state.service = IndexService(settings, emb, analyzer or build_analyzer())
         # parsing is CPU- and memory-heavy: a couple at a time, the rest wait
         app.state.parse_slots = threading.BoundedSemaphore(max(1, min(2, os.cpu_count() or 1)))
+        # the tagger first, so the sample corpus is tagged as it goes in
+        tagged = await asyncio.to_thread(app.state.service.call, tagging.attach_tagger, settings)
+        if tagged:
+            log.info("tagged %d documents that were not tagged yet", tagged)
         if seed_corpus is not None:
             n = await asyncio.to_thread(seed_if_empty, app.state.service, seed_corpus, app.state.lexicon)
             if n:
@@ -90,7 +100,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.state.settings = settings
     app.add_middleware(BodyLimitMiddleware, limit=int(settings.max_upload_mb * 1024 * 1024) + MULTIPART_SLACK)
     install_error_handlers(app)
-    for module in (system, documents, search, review, pages):
+    for module in (system, documents, search, review, tagging, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     _document_json_errors(app)

@@ -96,6 +96,7 @@ class FiltersIn(BaseModel):
     year: int | None = Field(None, ge=1900, le=2100)
     organisation: str | None = Field(None, max_length=200)
     section: str | None = Field(None, max_length=50, description='"1.3" matches 1.3 and its subsections.')
+    goal: str | None = Field(None, max_length=100, description='A goal or target: "8.5", "agenda2030:8.5".')
 
 
 class PriorWordingIn(BaseModel):
@@ -110,7 +111,7 @@ class PriorWordingOut(BaseModel):
 
 
 #: Answers any endpoint with a request body may give, for the OpenAPI schema.
-BODY_ERRORS = {413: {"model": ErrorOut, "description": "The body is over the upload limit."}}
+BODY_ERRORS = {400: {"model": ErrorOut, "description": "A body that cannot be decoded."},
+               413: {"model": ErrorOut, "description": "The body is over the upload limit."}}
 MULTIPART_ERRORS = {**BODY_ERRORS,
-                    400: {"model": ErrorOut, "description": "Malformed multipart body."},
                     415: {"model": ErrorOut, "description": "Not a PDF, DOCX, TXT or MD file."}}

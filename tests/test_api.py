@@ -246,12 +246,14 @@ def test_body_without_content_length_over_the_limit_is_413(tmp_path):
         assert r.status_code == 413 and r.json()["code"] == "too_large"
 
 
-def test_delete_removes_the_document_and_its_hits(empty):
+def test_delete_removes_the_document_its_hits_and_its_uploaded_file(empty, tmp_path):
     doc_id = upload(empty).json()["document"]["id"]
+    assert (tmp_path / "data" / "uploads" / f"{doc_id}.txt").exists()
     r = empty.delete(f"/api/documents/{doc_id}")
     assert r.status_code == 200 and r.json() == {"deleted": doc_id}
     assert empty.get("/api/documents").json() == []
     assert empty.get("/api/search", params={"q": "anropsstyrd trafik"}).json()["hits"] == []
+    assert not (tmp_path / "data" / "uploads" / f"{doc_id}.txt").exists()
     assert empty.delete(f"/api/documents/{doc_id}").status_code == 404
 
 

@@ -151,3 +151,31 @@ def test_suggestion_for_a_template_question_with_sources_and_docx(server, page):
     with page.expect_download() as download:
         result.get_by_text("Ladda ner förslaget som Word-dokument").click()
     assert download.value.suggested_filename == "forslag-aterrapportering-2023-1.1.docx"
+
+
+def test_pasted_text_is_tagged_with_goals_and_evidence(server, page):
+    from playwright.sync_api import expect
+
+    page.goto(server + "/#tagga")
+    form = page.locator("#tagga")
+    form.get_by_label("Klistra in text").fill("Vi bygger ut bredband på landsbygden och arbetar med "
+                                              "jämställdhet och utbildning i skolan.")
+    form.get_by_role("button", name="Tagga").click()
+    result = page.locator("#tagga-resultat")
+    expect(result.locator("ul.labels li").first).to_be_visible()
+    expect(result.locator(".evidence").first).to_be_visible()
+    result.scroll_into_view_if_needed()
+    page.screenshot(path=str(OUT / "e2e-tagga.png"))
+
+
+def test_portfolio_heatmap_has_a_row_per_document(server, page):
+    from playwright.sync_api import expect
+
+    page.goto(server + "/#portfolj")
+    page.locator("#portfolj").get_by_role("button", name="Visa värmekarta").click()
+    table = page.locator("table.heatmap")
+    expect(table).to_be_visible()
+    expect(table.locator("tbody tr")).to_have_count(4)
+    expect(table.locator("thead th.goal")).to_have_count(17)
+    table.scroll_into_view_if_needed()
+    page.screenshot(path=str(OUT / "e2e-portfolj.png"))

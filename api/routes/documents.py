@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile
 
@@ -67,15 +68,22 @@ async def get_sections(ref: str, svc: IndexService = Depends(deps.service)) -> l
     return deps.document_out(await deps.get_document(svc, ref)).sections
 
 
-def _delete(index: SearchIndex, ref: str) -> str | None:
+def _delete(index: SearchIndex, ref: str, uploads: Path) -> str | None:
     doc_id = index.store.resolve(ref)
-    return doc_id if doc_id and index.delete(doc_id) is not None else None
+    if not doc_id:
+        return None
+    source = next((Path(d.source) for d in index.store.list() if d.id == doc_id), None)
+    if index.delete(doc_id) is None:
+        return None
+    if source is not None and source.parent == uploads.resolve():
+        source.unlink(missing_ok=True)  # an uploaded file goes with its document
+    return doc_id
 
 
 @router.delete("/{ref}", response_model=DeletedOut, dependencies=[Depends(require_token)],
                responses={**ERRORS, 401: {"model": ErrorOut}}, summary="Remove a document from the index")
-async def delete_document(ref: str, svc: IndexService = Depends(deps.service)) -> DeletedOut:
-    doc_id = await svc.run(_delete, ref)
+async def delete_document(request: Request, ref: str, svc: IndexService = Depends(deps.service)) -> DeletedOut:
+    doc_id = await svc.run(_delete, ref, request.app.state.settings.data_dir / "uploads")
     if doc_id is None:
         raise HTTPException(404, f"no single document matches '{ref}' (see GET /api/documents)")
     return DeletedOut(deleted=doc_id)

@@ -26,7 +26,7 @@ def with_link(hit: Hit) -> SearchHit:
 
 def _filters(f: FiltersIn) -> Filters:
     return Filters(document=f.document or None, doc_type=f.doc_type or None, year=f.year,
-                   organisation=f.organisation or None, section=f.section or None)
+                   organisation=f.organisation or None, section=f.section or None, goal=f.goal or None)
 
 
 @router.get("/search", response_model=SearchOut, responses=ERRORS, summary="Search earlier reports")
@@ -39,10 +39,12 @@ async def search(
     year: int | None = Query(None, ge=1900, le=2100),
     organisation: str | None = Query(None, max_length=200),
     section: str | None = Query(None, max_length=50, description='"1.3" matches 1.3 and its subsections.'),
+    goal: str | None = Query(None, max_length=100, description='Passages tagged with a goal or target: '
+                             '"8.5", "agenda2030:8.5", "S4.1".'),
     svc: IndexService = Depends(deps.service),
 ) -> SearchOut:
     filters = _filters(FiltersIn(document=document, doc_type=doc_type, year=year,
-                                 organisation=organisation, section=section))
+                                 organisation=organisation, section=section, goal=goal))
     hits = await svc.run(lambda ix: ix.search(q, k=k, filters=filters, mode=mode))
     return SearchOut(query=q, mode=mode, hits=[with_link(h) for h in hits])
 

@@ -248,6 +248,121 @@ FEATURE_SETUP.suggest = async () => {
   document.getElementById("forslag-form").addEventListener("submit", onSuggest);
 };
 
+// -- tagging ------------------------------------------------------------------------------
+
+let frameworkNames = {};
+
+function evidenceText(e) {
+  // evidence highlights index the whole input; shift them into the sentence
+  const spans = e.highlights.map(([s, t]) => [s - e.start, t - e.start]).filter(([s, t]) => s >= 0 && t <= e.end - e.start);
+  return el("p", { class: "evidence" }, "”", highlighted(e.text, spans), "”");
+}
+
+function percent(x) {
+  return `${Math.round(x * 100)} %`;
+}
+
+function renderTags(target, result) {
+  const labels = result.labels;
+  if (!labels.length) {
+    target.replaceChildren(el("p", { text: "Texten kunde inte kopplas till något mål." }));
+    return;
+  }
+  const nodes = [];
+  if (result.title || result.file) nodes.push(el("p", { class: "muted", text: `${result.title || result.file}: ${result.passages} stycken` }));
+  for (const fw of [...new Set(labels.map((l) => l.framework))]) {
+    const items = labels.filter((l) => l.framework === fw).map((l) => el("li", {},
+      el("strong", { text: `${l.level === "target" ? "Delmål" : "Mål"} ${l.id} ${l.title}` }),
+      el("span", { class: "muted", text: ` – säkerhet ${percent(l.score)}` + (l.share !== undefined ? `, ${percent(l.share)} av texten` : "") }),
+      ...(l.evidence || []).map(evidenceText)));
+    nodes.push(el("h3", { text: frameworkNames[fw] || fw }), el("ul", { class: "labels" }, items));
+  }
+  target.replaceChildren(...nodes);
+}
+
+async function onTag(event) {
+  event.preventDefault();
+  const form = event.target;
+  const target = document.getElementById("tagga-resultat");
+  const file = form.querySelector("#tagga-fil").files[0];
+  const text = form.querySelector("#tagga-text").value;
+  if (!file && !text.trim()) {
+    showError(target, new ApiError(422, { detail: "Klistra in text eller välj en fil.", code: "invalid" }));
+    return;
+  }
+  busy(target, "Taggar …");
+  try {
+    const result = file
+      ? await api("/api/tag/file", { method: "POST", body: (() => { const d = new FormData(); d.append("file", file); return d; })() })
+      : await api("/api/tag", { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
+                                body: JSON.stringify({ text }) });
+    renderTags(target, result);
+  } catch (e) {
+    showError(target, e);
+  }
+}
+
+async function loadFrameworks() {
+  const frameworks = await api("/api/taxonomies");
+  frameworkNames = Object.fromEntries(frameworks.map((f) => [f.id, f.name]));
+  setOptions(document.getElementById("portfolj-ram"), frameworks.map((f) => [f.id, f.name]), false);
+}
+
+FEATURE_SETUP.tagging = async () => {
+  await loadFrameworks();
+  document.getElementById("tagga-form").addEventListener("submit", onTag);
+};
+
+// -- portfolio heatmap ----------------------------------------------------------------------
+
+function heatColour(share, max) {
+  const t = max > 0 ? share / max : 0;
+  // from white to the accent blue; text turns white on dark cells
+  const light = Math.round(100 - 70 * t);
+  return [`hsl(200, 100%, ${light}%)`, light < 55 ? "#fff" : "#1a1a1a"];
+}
+
+function renderPortfolio(target, m) {
+  const max = Math.max(0, ...m.documents.flatMap((d) => Object.values(d.share)));
+  const head = el("tr", {}, el("th", { scope: "col", text: "Dokument" }),
+    m.labels.map((l) => el("th", { scope: "col", class: "goal", title: l.title, text: l.id })));
+  const rows = m.documents.map((d) => el("tr", {},
+    el("th", { scope: "row" }, el("a", { href: `/dokument/${d.id}`, text: d.title || d.filename })),
+    m.labels.map((l) => {
+      const share = d.share[l.id] || 0;
+      const [bg, fg] = heatColour(share, max);
+      const cell = el("td", { class: "cell", title: `${l.id} ${l.title}: ${percent(share)} av texten, ${d.passages[l.id]} stycken`,
+        text: share > 0 ? Math.round(share * 100) : "" });
+      cell.style.background = bg;
+      cell.style.color = fg;
+      return cell;
+    })));
+  target.replaceChildren(
+    el("p", { class: "muted", text: "Andel (%) av varje dokuments text som handlar om målet. Håll muspekaren över en ruta för målets namn." }),
+    el("div", { class: "table-wrap" }, el("table", { class: "heatmap" },
+      el("caption", { text: `${frameworkNames[m.framework] || m.framework}: dokument × mål` }),
+      el("thead", {}, head), el("tbody", {}, rows))),
+    el("details", {}, el("summary", { text: "Målens namn" }),
+      el("dl", { class: "facts" }, m.labels.flatMap((l) => [el("dt", { text: l.id }), el("dd", { text: l.title })]))));
+}
+
+async function onPortfolio(event) {
+  event.preventDefault();
+  const target = document.getElementById("portfolj-resultat");
+  busy(target, "Räknar …");
+  try {
+    const params = new URLSearchParams(new FormData(event.target));
+    renderPortfolio(target, await api(`/api/portfolio?${params}`));
+  } catch (e) {
+    showError(target, e);
+  }
+}
+
+FEATURE_SETUP.portfolio = async () => {
+  if (!Object.keys(frameworkNames).length) await loadFrameworks();
+  document.getElementById("portfolj-form").addEventListener("submit", onPortfolio);
+};
+
 // -- features that the server may or may not offer ---------------------------------
 
 const FEATURE_PATHS = { tagging: "/api/tag", coverage: "/api/coverage", suggest: "/api/suggest", portfolio: "/api/portfolio" };

@@ -1,0 +1,151 @@
+"""Tagging against goal frameworks: a text, an uploaded file or a stored document,
+the frameworks themselves, and the portfolio (documents x goals).
+
+Thin wrappers over :mod:`nlp.tagger`, :mod:`nlp.taxonomy` and the tagging
+functions of :mod:`underlag.cli_tag` (the JSON is theirs, the same as
+``underlag tag --json`` and ``underlag portfolio --json``). The tagger is loaded
+once at start and attached to the index, so documents are tagged as they go
+in; it runs on the index thread with the other model work.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from pydantic import BaseModel, Field
+
+from api import deps
+from api.schemas import BODY_ERRORS, MAX_TEXT_CHARS, MULTIPART_ERRORS, ErrorOut
+from api.service import IndexService
+from api.uploads import store_upload
+from index.search import SearchIndex
+from underlag.settings import Settings
+
+log = logging.getLogger("underlag.api")
+router = APIRouter(prefix="/api", tags=["tagging"])
+
+
+def attach_tagger(index: SearchIndex, settings: Settings) -> int:
+    """Load (or train once) the tagger for the index's model and tag what is not yet tagged."""
+    from underlag.cli_tag import load_tagger
+
+    index.tagger = load_tagger(settings, index.embedder, index.analyzer)
+    return len(index.ensure_tags())
+
+
+class LabelOut(BaseModel):
+    id: str
+    title: str
+    parent: str | None = None
+
+
+class FrameworkOut(BaseModel):
+    id: str
+    name: str
+    source: str
+    goals: list[LabelOut]
+    targets: list[LabelOut]
+
+
+class TagIn(BaseModel):
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="The text to tag.")
+    frameworks: list[str] | None = Field(None, max_length=20, description="Only these frameworks (default: all).")
+
+
+class EvidenceOut(BaseModel):
+    text: str
+    start: int
+    end: int
+    highlights: list[tuple[int, int]] = Field(description="Spans of the input text (not of ``text``).")
+
+
+class TagOut(BaseModel):
+    framework: str
+    id: str
+    title: str
+    level: str
+    score: float
+    parent: str | None = None
+    evidence: list[EvidenceOut] = []
+    signals: dict[str, float] = {}
+
+
+class TagResult(BaseModel):
+    characters: int
+    labels: list[TagOut]
+
+
+def _frameworks(index: SearchIndex, wanted: list[str] | None) -> list[str] | None:
+    if not wanted:
+        return None
+    unknown = [f for f in wanted if f not in index.tagger.frameworks]
+    if unknown:
+        raise HTTPException(404, f"unknown framework {', '.join(unknown)[:200]}; "
+                                 f"known: {', '.join(index.tagger.frameworks)}")
+    return wanted
+
+
+@router.get("/taxonomies", response_model=list[FrameworkOut], summary="The goal frameworks and their goals")
+async def taxonomies(svc: IndexService = Depends(deps.service)) -> list[FrameworkOut]:
+    frameworks = await svc.run(lambda ix: list(ix.tagger.frameworks.values()))
+    return [FrameworkOut(id=f.id, name=f.name, source=f.source,
+                         goals=[LabelOut(id=g.id, title=g.title) for g in f.goals],
+                         targets=[LabelOut(id=t.id, title=t.title, parent=t.parent) for t in f.targets])
+            for f in frameworks]
+
+
+@router.post("/tag", response_model=TagResult, responses={**BODY_ERRORS, 404: {"model": ErrorOut}},
+             summary="Tag a text with goals and targets, with the sentences that show it")
+async def tag_text(body: TagIn, svc: IndexService = Depends(deps.service)) -> dict[str, Any]:
+    if not body.text.strip():
+        raise HTTPException(422, "the text is empty")
+
+    def run(ix: SearchIndex) -> list:
+        return ix.tagger.tag(body.text, _frameworks(ix, body.frameworks))
+
+    return {"characters": len(body.text), "labels": [t.to_json() for t in await svc.run(run)]}
+
+
+def _profile(ix: SearchIndex, doc, frameworks: list[str] | None) -> dict[str, Any]:
+    from underlag.cli_tag import document_profile
+
+    return document_profile(doc, ix.tagger, ix.analyzer, _frameworks(ix, frameworks))
+
+
+@router.post("/tag/file", responses={**MULTIPART_ERRORS, 404: {"model": ErrorOut},
+                                     422: {"model": ErrorOut, "description": "The file could not be read."}},
+             summary="A file's goal profile: which goals, how much of the text, where (nothing is stored)")
+async def tag_file(request: Request, file: UploadFile = File(..., description="A report (PDF, DOCX, TXT, MD)."),
+                   framework: list[str] | None = Form(None, description="Only these frameworks."),
+                   svc: IndexService = Depends(deps.service)) -> dict[str, Any]:
+    settings = request.app.state.settings
+    stored = await store_upload(file, settings.data_dir / "drafts", int(settings.max_upload_mb * 1024 * 1024))
+    try:
+        doc = await deps.parse_upload(request, stored.path, stored.name)
+    finally:
+        stored.path.unlink(missing_ok=True)
+    return await svc.run(_profile, doc, framework)
+
+
+@router.get("/documents/{ref}/tags", responses={404: {"model": ErrorOut}},
+            summary="A stored document's goal profile")
+async def document_tags(ref: str, framework: list[str] | None = Query(None, description="Only these frameworks."),
+                        svc: IndexService = Depends(deps.service)) -> dict[str, Any]:
+    doc = await deps.get_document(svc, ref)
+    return await svc.run(_profile, doc, framework)
+
+
+@router.get("/portfolio", responses={404: {"model": ErrorOut}},
+            summary="Documents x goals: the share of each document's text tagged with each goal")
+async def portfolio(framework: str = Query("agenda2030", max_length=100),
+                    level: Literal["goal", "target"] = Query("goal"),
+                    svc: IndexService = Depends(deps.service)) -> dict[str, Any]:
+    from underlag.cli_tag import portfolio_matrix
+
+    def run(ix: SearchIndex) -> dict[str, Any]:
+        _frameworks(ix, [framework])
+        return portfolio_matrix(ix, framework, level)
+
+    return await svc.run(run)
