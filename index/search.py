@@ -160,9 +160,12 @@ class SearchIndex:
         if self.tagger is None:
             return []
         todo = self.store.untagged_documents(self._tagger_id())
+        same_model = self.store.embedder_name() == self.tagger.embedder.name
         for doc_id in todo:
             rows = self.store.document_passages(doc_id)
-            tags = self._tags([self.embedding_text(p) for _, p in rows], None)
+            # the stored vectors are the tagger's input when the same model made them
+            vectors = self.store.vectors_for([r for r, _ in rows]) if same_model else None
+            tags = self._tags([self.embedding_text(p) for _, p in rows], vectors)
             self.store.set_document_tags(doc_id, {r: t for (r, _), t in zip(rows, tags, strict=True)},
                                          self._tagger_id())
             if progress is not None:

@@ -284,6 +284,19 @@ class DocumentStore:
                 out.setdefault(r[0], []).append((r[1], r[2], r[3], r[4]))
         return out
 
+    def vectors_for(self, rowids: Sequence[int]) -> np.ndarray | None:
+        """The stored vectors of these passages in order, or None if any is missing."""
+        found: dict[int, np.ndarray] = {}
+        ids = list(rowids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            rows = self._db.execute(
+                f"SELECT rowid, vector FROM passages WHERE rowid IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((r[0], np.frombuffer(r[1], dtype=np.float32)) for r in rows if r[1] is not None)
+        if len(found) != len(ids):
+            return None
+        return np.vstack([found[r] for r in ids]) if ids else None
+
     def document_tags(self, doc_id: str) -> dict[int, list[StoredTag]]:
         """Tags of every passage of a document, by passage rowid."""
         return self.passage_tags([r for r, _ in self.document_passages(doc_id)])

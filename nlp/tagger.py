@@ -47,7 +47,7 @@ from underlag.settings import PROJECT_ROOT
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "goal_lexicon.yaml"
 LABELS_PATH = PROJECT_ROOT / "evaluations" / "data" / "tagging_labels.jsonl"
 #: Bump when features or training change, so cached models are rebuilt.
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 THRESHOLD = 0.5
 MAX_CHUNK = 1200
 SIGNALS = ("embedding", "lexicon", "classifier")
@@ -396,7 +396,10 @@ class Tagger:
 
     @staticmethod
     def classifier_input(vectors: np.ndarray, sig: FrameworkSignals) -> np.ndarray:
-        return np.hstack([vectors, np.log1p(sig.goal_lex)])
+        """The passage embedding, its lexicon counts and its (row-centred) similarity to each
+        goal, so the classifier learns per goal how far to trust words and similarity."""
+        centred = sig.goal_sim - sig.goal_sim.mean(axis=1, keepdims=True)
+        return np.hstack([vectors, np.log1p(sig.goal_lex), 5.0 * centred])
 
     def classifier_probs(self, fid: str, vectors: np.ndarray, sig: FrameworkSignals,
                          classifiers: dict[str, Any] | None = None) -> np.ndarray:
@@ -442,6 +445,7 @@ class Tagger:
         texts = list(texts)
         if not texts:
             return []
+        self._sentence_vectors: dict[str, tuple[list[tuple[int, int]], np.ndarray]] = {}
         probs, sigs, matches, vectors = self.score(texts, vectors)
         results: list[list[Tag]] = [[] for _ in texts]
         for fid, fw in self.frameworks.items():
@@ -515,7 +519,10 @@ class Tagger:
         if len(spans) == 1:
             s, e = spans[0]
         else:
-            vecs = self.embed([text[s:e] for s, e in spans])
+            cache = self.__dict__.setdefault("_sentence_vectors", {})
+            if text not in cache:  # one embedding of a text's sentences serves all its labels
+                cache[text] = (spans, self.embed([text[s:e] for s, e in spans]))
+            vecs = cache[text][1]
             mat = self._label_matrices[label.key]
             s, e = spans[int((vecs @ mat.T).max(axis=1).argmax())]
         words = {w for d in label.descriptions() for w in self.analyzer.terms(d)}

@@ -91,7 +91,7 @@ def test_tag_needs_exactly_one_input():
 
 def test_portfolio_matrix_search_by_goal_and_heatmap(corpus_dir: Path, tmp_path: Path):
     # ingest runs without a tagger; portfolio and search --goal tag what is not yet tagged
-    run("ingest", str(corpus_dir / "000_7fb02ce29b4be31a.txt"), str(corpus_dir / "003_b61ed9f9079cac58.txt"))
+    run("ingest", str(corpus_dir / "000_7fb02ce29b4be31a.txt"))
     data = json.loads(run("portfolio", "--json").stdout)
     assert data["framework"] == "agenda2030" and len(data["labels"]) == 17
     docs = {d["filename"]: d for d in data["documents"]}
@@ -111,3 +111,9 @@ def test_portfolio_matrix_search_by_goal_and_heatmap(corpus_dir: Path, tmp_path:
     assert hits and all("bredband" in h["text"].lower() or "digital" in h["text"].lower() for h in hits)
     unknown = runner.invoke(app, ["search", "utbyggnad", "--goal", "99.9"])
     assert unknown.exit_code == 2
+
+
+def test_portfolio_of_an_empty_index_says_what_to_do():
+    result = runner.invoke(app, ["portfolio"])
+    assert result.exit_code == 1
+    assert "underlag ingest" in result.output

@@ -360,6 +360,9 @@ def portfolio(
             err.print(f"error: unknown framework '{framework}'; known: {', '.join(index.tagger.frameworks)}")
             raise typer.Exit(2)
         matrix = portfolio_matrix(index, framework, "target" if targets else "goal")
+    if not matrix["documents"]:
+        err.print(f"error: the index in {settings.index_dir} holds no documents; add some with `underlag ingest`")
+        raise typer.Exit(1)
     ids = [lab["id"] for lab in matrix["labels"]]
     if csv_path:
         buf = io.StringIO()
