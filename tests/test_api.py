@@ -303,7 +303,8 @@ def test_document_page_has_an_anchor_per_section(client):
 
 
 def test_document_page_escapes_document_text(empty):
-    upload(empty, "x.txt", "Rapport <script>alert(1)</script>\n\n1. Avsnitt\n\nText om <b>skolor</b> i länet.\n".encode())
+    text = "Rapport <script>alert(1)</script>\n\n1. Avsnitt\n\nText om <b>skolor</b> i länet.\n"
+    upload(empty, "x.txt", text.encode())
     doc_id = empty.get("/api/documents").json()[0]["id"]
     page = empty.get(f"/dokument/{doc_id}").text
     assert "<script>alert" not in page and "&lt;script&gt;" in page

@@ -50,7 +50,8 @@ def test_coverage_of_a_filled_in_report_answers_its_questions(client):
 
 def test_coverage_does_not_keep_the_draft_or_index_it(client, tmp_path):
     before = client.get("/api/documents").json()
-    client.post("/api/coverage", data={"template": TEMPLATE}, files={"file": ("utkast.txt", b"Utkast\n\n1.1 Svar\n\nText.\n")})
+    client.post("/api/coverage", data={"template": TEMPLATE},
+                files={"file": ("utkast.txt", b"Utkast\n\n1.1 Svar\n\nText.\n")})
     assert client.get("/api/documents").json() == before
     drafts = client.app.state.settings.data_dir / "drafts"
     assert not drafts.exists() or not any(drafts.iterdir())

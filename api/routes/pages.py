@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse
 
 from api import deps
@@ -92,8 +92,6 @@ def render_document(doc: Document) -> str:
 
 @router.get("/dokument/{ref}", response_class=HTMLResponse)
 async def document_page(ref: str, svc: IndexService = Depends(deps.service)) -> HTMLResponse:
-    from fastapi import HTTPException
-
     try:
         doc = await deps.get_document(svc, ref)
     except HTTPException:
