@@ -4,6 +4,7 @@
     python evaluations/bench_all.py --sizes 10k,100k,1M    # the 1M corpus too (first run: ~15 min to build)
     python evaluations/bench_all.py --quick                # small: 10k, a short PDF, one document
     python evaluations/bench_all.py --only query,server
+    python evaluations/bench_all.py --bm25s-path /tmp/bm25s_pkg  # compare FTS5 with bm25s too
 
 Run it under ``nice`` on a shared machine. The load average is printed before
 and after: the timings are only comparable between runs at a similar load.
@@ -14,15 +15,17 @@ Cached data (sentence vectors, synthetic corpora, FAISS files) lives in
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
 import bench_embed
 import bench_ingest
+import bench_lexical
 import bench_query
 import bench_server
 from bench_common import Row, machine, parse_size, print_rows
 
-BENCHES = ("ingest", "embed", "query", "server")
+BENCHES = ("ingest", "embed", "query", "lexical", "server")
 
 
 def main() -> None:
@@ -32,6 +35,7 @@ def main() -> None:
     ap.add_argument("--only", default=",".join(BENCHES), help="comma-separated subset of " + ", ".join(BENCHES))
     ap.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     ap.add_argument("--int8", action="store_true", help="also measure int8 embedding and its retrieval quality")
+    ap.add_argument("--bm25s-path", default="", help="where bm25s is installed, to compare it with FTS5")
     args = ap.parse_args()
     only = set(args.only.split(","))
     sizes = [parse_size(s) for s in ("10k" if args.quick else args.sizes).split(",")]
@@ -47,6 +51,10 @@ def main() -> None:
         print_rows([r for r in rows if r.bench == "embed"])
     if "query" in only:
         rows += bench_query.main_rows(sizes, args.kinds.split(","), 20 if args.quick else 40)
+    if "lexical" in only:
+        if args.bm25s_path:
+            sys.path.insert(0, args.bm25s_path)
+        rows += bench_lexical.main_rows(sizes, 20 if args.quick else 40)
     if "server" in only:
         rows += bench_server.main_rows([] if args.quick else [n for n in sizes if n <= 100_000][-1:])
     for bench in BENCHES:

@@ -262,8 +262,9 @@ def main_rows(sizes: list[int], kinds: list[str], n_queries: int, embedder: Embe
         directory, built = synthetic_index(n, pool, embedder.name)
         print(f"  {size_label(n)}: synthetic store {'built in %.0f s' % built if built else 'cached'}", flush=True)
         rows += bench_kinds(directory, n, kinds, embedder.name, qvecs)
+        print_rows(rows[-len(kinds):])
         rows += bench_search(directory, n, analyzer, embedder, queries, kinds)
-        print_rows(rows[-(len(kinds) + 6):])
+        print_rows(rows[-6:])
     return rows
 
 

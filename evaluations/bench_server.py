@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -82,7 +83,7 @@ def serve_command(data_dir: Path, port: int) -> list[str]:
 
 def measure(case: str, data_dir: Path, query: str = "kompetensförsörjning") -> Row:
     port = free_port()
-    log = OUT / f"server-{case}.log"
+    log = OUT / f"server-{re.sub(r'[^a-z0-9]+', '-', case.lower()).strip('-')}.log"
     with open(log, "w") as out:
         t0 = time.perf_counter()
         proc = subprocess.Popen(serve_command(data_dir, port), stdout=out, stderr=subprocess.STDOUT,
