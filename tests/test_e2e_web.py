@@ -179,3 +179,16 @@ def test_portfolio_heatmap_has_a_row_per_document(server, page):
     expect(table.locator("thead th.goal")).to_have_count(17)
     table.scroll_into_view_if_needed()
     page.screenshot(path=str(OUT / "e2e-portfolj.png"))
+
+
+def test_keyboard_reaches_the_search_box_from_the_skip_link(server, page):
+    page.goto(server + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Hoppa till innehållet"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#innehall")
+    for _ in range(10):  # past the heading links to the first form field
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q":
+            break
+    assert page.evaluate("document.activeElement.id") == "q"

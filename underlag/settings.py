@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     max_upload_mb: float = 20.0
     #: Web service: "hashing" serves with the instant test embedder instead of the
     #: real model (end-to-end tests and load runs only; never mix with a real index).
-    api_embedder: str = "e5"
+    api_embedder: Literal["e5", "hashing"] = "e5"
 
     @property
     def index_dir(self) -> Path:
