@@ -88,6 +88,10 @@ def test_search_shows_highlighted_hits_that_open_the_document_at_its_section(ser
     expect(section).to_be_in_viewport()
     page.screenshot(path=str(OUT / "e2e-dokument.png"))
 
+    page.go_back()  # the search is in the address: the hits come back
+    expect(page.get_by_label("Vad letar du efter?")).to_have_value("kompetensförsörjning")
+    expect(page.locator("#sok-resultat .hit").first).to_be_visible()
+
 
 def test_search_filters_by_year(server, page):
     from playwright.sync_api import expect

@@ -114,6 +114,10 @@ async function onSearch(event) {
   const params = new URLSearchParams({ k: "20" });
   for (const [key, value] of new FormData(form)) if (String(value).trim()) params.set(key, String(value).trim());
   busy(target, "Söker …");
+  // the search goes into the address, so Back from a document shows the hits again
+  const shown = new URLSearchParams(params);
+  shown.delete("k");
+  history.replaceState(null, "", `?${shown}`);
   try {
     renderHits(target, await api(`/api/search?${params}`));
   } catch (e) {
@@ -377,9 +381,15 @@ async function enableFeatures() {
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
-  document.getElementById("sok-form").addEventListener("submit", onSearch);
+  const form = document.getElementById("sok-form");
+  form.addEventListener("submit", onSearch);
   try {
     await loadDocuments();
+    const asked = new URLSearchParams(location.search);
+    if (asked.get("q")) {
+      for (const [key, value] of asked) if (form.elements[key]) form.elements[key].value = value;
+      form.requestSubmit();
+    }
     await enableFeatures();
   } catch (e) {
     showError(document.getElementById("status"), e);
