@@ -47,7 +47,7 @@ from underlag.settings import PROJECT_ROOT
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "goal_lexicon.yaml"
 LABELS_PATH = PROJECT_ROOT / "evaluations" / "data" / "tagging_labels.jsonl"
 #: Bump when features or training change, so cached models are rebuilt.
-MODEL_VERSION = "3"
+MODEL_VERSION = "4"
 THRESHOLD = 0.5
 MAX_CHUNK = 1200
 SIGNALS = ("embedding", "lexicon", "classifier")
@@ -253,7 +253,7 @@ class TaggerModel:
     fingerprint: str
     label_vectors: dict[str, list[np.ndarray]]  # label key -> description vectors (rows)
     classifiers: dict[str, Any]                 # framework -> fitted OneVsRest classifier
-    goal_combiner: Any
+    goal_combiner: GoalCombiner
     target_combiner: Any
     centre: dict[str, np.ndarray] = field(default_factory=dict)  # framework -> mean goal similarity
     threshold: float = THRESHOLD                # decision threshold on the calibrated score
@@ -430,7 +430,7 @@ class Tagger:
             n, g = sig.goal_sim.shape
             clf = self.classifier_probs(fid, vectors, sig)
             gp = model.goal_combiner.predict_proba(
-                goal_features(sig, clf, centre=model.centre.get(fid)))[:, 1].reshape(n, g)
+                goal_features(sig, clf, centre=model.centre.get(fid)), fid)[:, 1].reshape(n, g)
             tp = np.zeros((n, len(fw.targets)))
             if fw.targets:
                 cond = model.target_combiner.predict_proba(target_features(sig, fw, gp))[:, 1]
@@ -740,6 +740,17 @@ def out_of_fold_classifier(tagger: Tagger, tr: Training, idx: np.ndarray) -> dic
     return out
 
 
+class GoalCombiner:
+    """The goal-level combiner: one fitted on every labelled framework together (used for
+    frameworks without labelled passages) and one per labelled framework."""
+
+    def __init__(self, shared: Any, per_framework: dict[str, Any]):
+        self.shared, self.per_framework = shared, per_framework
+
+    def predict_proba(self, x: np.ndarray, framework: str | None = None) -> np.ndarray:
+        return self.per_framework.get(framework, self.shared).predict_proba(x)
+
+
 def fit_centre(tr: Training, idx: np.ndarray) -> dict[str, np.ndarray]:
     """Each goal's mean similarity over the passages ``idx`` (no labels needed)."""
     return {fid: sig.goal_sim[idx].mean(axis=0) for fid, sig in tr.signals.items()}
@@ -759,10 +770,10 @@ def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
 
 def fit_combiners(tagger: Tagger, tr: Training, idx: np.ndarray, clf_probs: dict[str, np.ndarray],
                   use: Sequence[str] = SIGNALS, centre: dict[str, np.ndarray] | None = None
-                  ) -> tuple[Any, Any, float]:
+                  ) -> tuple[GoalCombiner, Any, float]:
     """The goal combiner (over ``use`` signals), the target combiner and the decision
     threshold, on passages ``idx``."""
-    xs, ys, txs, tys = [], [], [], []
+    xs, ys, txs, tys, fids = [], [], [], [], []
     for fid in labelled_frameworks(tr, tagger):
         fw = tagger.frameworks[fid]
         rows = np.array([i for i in idx if fid in tr.examples[i].labels])
@@ -773,6 +784,7 @@ def fit_combiners(tagger: Tagger, tr: Training, idx: np.ndarray, clf_probs: dict
         y = gold_matrix([tr.examples[i] for i in rows], fw)
         xs.append(goal_features(sig, clf_probs[fid][pos], use, (centre or {}).get(fid)))
         ys.append(y.reshape(-1))
+        fids.append(fid)
         if fw.targets:
             # target combiner: P(target | goal), learned where the labeller named targets for a goal
             yt = gold_matrix([tr.examples[i] for i in rows], fw, "target")
@@ -786,11 +798,13 @@ def fit_combiners(tagger: Tagger, tr: Training, idx: np.ndarray, clf_probs: dict
                         mask[r, kids] = True
             txs.append(feats[mask.reshape(-1)])
             tys.append(yt.reshape(-1)[mask.reshape(-1)])
-    x, y = np.vstack(xs), np.concatenate(ys)
-    goal = _combiner().fit(x, y)
+    shared = _combiner().fit(np.vstack(xs), np.concatenate(ys))
+    own = {fid: _combiner().fit(x, y) for fid, x, y in zip(fids, xs, ys, strict=True) if 0 < y.sum() < len(y)}
+    goal = GoalCombiner(shared, own)
     target = _combiner().fit(np.vstack(txs), np.concatenate(tys))
-    # the combiner has a handful of weights, so its in-sample scores are a fair guide
-    return goal, target, best_threshold(y, goal.predict_proba(x)[:, 1])
+    # the combiners have a handful of weights each, so their in-sample scores are a fair guide
+    p = np.concatenate([goal.predict_proba(x, fid)[:, 1] for fid, x in zip(fids, xs, strict=True)])
+    return goal, target, best_threshold(np.concatenate(ys), p)
 
 
 def train_model(tagger: Tagger, examples: Sequence[LabelledExample], fingerprint: str = "") -> TaggerModel:
