@@ -353,11 +353,17 @@ class DocumentStore:
     def lexical_search(self, match: str, k: int, where: str = "1", params: Sequence[object] = ()
                        ) -> list[tuple[int, float]]:
         """BM25 over the passages' terms: (rowid, score) best first; higher is better."""
-        rows = self._db.execute(
-            "SELECT passage_fts.rowid, bm25(passage_fts) AS rank FROM passage_fts "
-            "JOIN passages ON passages.rowid = passage_fts.rowid "
-            f"WHERE passage_fts MATCH ? AND ({where}) ORDER BY rank LIMIT ?",
-            [match, *params, k])
+        if where == "1":
+            # no filter: FTS5 alone (the join costs about half the time at 100k passages)
+            rows = self._db.execute(
+                "SELECT rowid, bm25(passage_fts) AS rank FROM passage_fts "
+                "WHERE passage_fts MATCH ? ORDER BY rank LIMIT ?", [match, k])
+        else:
+            rows = self._db.execute(
+                "SELECT passage_fts.rowid, bm25(passage_fts) AS rank FROM passage_fts "
+                "JOIN passages ON passages.rowid = passage_fts.rowid "
+                f"WHERE passage_fts MATCH ? AND ({where}) ORDER BY rank LIMIT ?",
+                [match, *params, k])
         # FTS5's bm25() is negative, more negative = better; report it the usual way round
         return [(r[0], -r[1]) for r in rows]
 

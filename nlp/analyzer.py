@@ -63,6 +63,9 @@ def swedish_words() -> frozenset[str]:
             stem = line.split("/", 1)[0].strip()
             if stem and not stem.startswith("#"):
                 words.add(stem.lower())
+    # every lemma the lookup table leads to is a word too ("samverkan" is only
+    # listed as the lemma of "samverkans"); dict.values skips Table's key hashing
+    words.update(v.lower() for v in dict.values(_lemma_table()) if isinstance(v, str))
     return frozenset(words)
 
 

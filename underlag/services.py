@@ -35,9 +35,11 @@ def open_index(settings: Settings, embedder: Embedder | None = None,
     the FAISS file then catches up from the stored vectors at the next dense open.
     """
     if not dense:
-        return SearchIndex(settings.index_dir, analyzer or build_analyzer(), None)
+        return SearchIndex(settings.index_dir, analyzer or build_analyzer(), None,
+                           dense_index=settings.dense_index)
     return SearchIndex(settings.index_dir, analyzer or build_analyzer(),
-                       embedder if embedder is not None else build_embedder(settings))
+                       embedder if embedder is not None else build_embedder(settings),
+                       dense_index=settings.dense_index)
 
 
 def parse_corpus(folder: Path) -> Iterator[Document]:
