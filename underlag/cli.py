@@ -208,11 +208,11 @@ def delete(
 
 
 def _filters(document: str | None, doc_type: str | None, year: int | None,
-             organisation: str | None, section: str | None):
+             organisation: str | None, section: str | None, goal: str | None = None):
     from index.search import Filters
 
     return Filters(document=document, doc_type=doc_type, year=year, organisation=organisation,
-                   section=section)
+                   section=section, goal=goal)
 
 
 DocumentOpt = Annotated[str | None, typer.Option("--document", "-d", help="Only this document (id or file name).")]
@@ -221,6 +221,8 @@ YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="Only document
 OrgOpt = Annotated[str | None, typer.Option("--organisation", help="Only this organisation.")]
 SectionOpt = Annotated[str | None, typer.Option("--section", "-s", help="Only this section and its subsections, e.g. 1.3.")]
 KOpt = Annotated[int, typer.Option("--k", "-k", min=1, max=200, help="How many hits.")]
+GoalOpt = Annotated[str | None, typer.Option(
+    "--goal", "-g", help="Only passages tagged with this goal or target: 8.5, agenda2030:8.5, S4.1, inkludering.")]
 
 
 def _hit_json(hit) -> dict[str, Any]:
@@ -273,22 +275,36 @@ def search(
     query: Annotated[str, typer.Argument(help="What to look for, in your own words.")],
     k: KOpt = 10,
     document: DocumentOpt = None, doc_type: TypeOpt = None, year: YearOpt = None,
-    organisation: OrgOpt = None, section: SectionOpt = None,
+    organisation: OrgOpt = None, section: SectionOpt = None, goal: GoalOpt = None,
     mode: Annotated[str, typer.Option(help="hybrid (default), lexical or dense.")] = "hybrid",
     as_json: JsonOpt = False, data_dir: DataDirOpt = None,
 ) -> None:
     """Search earlier reports for passages about a topic.
 
     JSON hits have text, document, section, heading_path, year, page and score
-    (and highlights: character spans of the words that match).
+    (and highlights: character spans of the words that match). --goal keeps the
+    passages tagged with a goal or target ("passages about mål 8.5 in 2021").
     """
     from underlag.services import open_index
 
     if mode not in ("hybrid", "lexical", "dense"):
         err.print(f"error: --mode must be hybrid, lexical or dense, not '{mode}'")
         raise typer.Exit(2)
-    filters = _filters(document, doc_type, year, organisation, section)
-    with open_index(_settings(data_dir)) as index:
+    filters = _filters(document, doc_type, year, organisation, section, goal)
+    settings = _settings(data_dir)
+    if goal:
+        from underlag.cli_tag import open_tagged_index
+
+        index = open_tagged_index(settings)
+    else:
+        index = open_index(settings)
+    with index:
+        if goal and index.tagger is not None:
+            from nlp.taxonomy import resolve
+
+            if not resolve(index.tagger.frameworks, goal):
+                err.print(f"error: no goal or target '{goal}' in any framework (e.g. 8.5, agenda2030:8.5, S4.1)")
+                raise typer.Exit(2)
         _run_search(lambda: index.search(query, k=k, filters=filters, mode=mode), as_json, query)  # type: ignore[arg-type]
 
 

@@ -1,7 +1,7 @@
 """`underlag` subcommands for tagging against goal frameworks (tag, portfolio).
 
-Registered on :data:`underlag.cli.app` when :mod:`underlag.cli` is imported. Also
-adds ``--goal`` to ``underlag search`` (passages tagged with a goal or target).
+Registered on :data:`underlag.cli.app` when :mod:`underlag.cli` is imported.
+``underlag search --goal`` uses :func:`open_tagged_index` from here.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from underlag.cli import (DataDirOpt, DocumentOpt, JsonOpt, KOpt, OrgOpt, SectionOpt, TypeOpt, YearOpt,
-                          _print_json, _run_search, _settings, app, err, out)
+from underlag.cli import (DataDirOpt, JsonOpt, _print_json, _settings, app, err, out)
 from underlag.errors import IngestError
 from underlag.settings import Settings
 
@@ -388,53 +387,3 @@ def portfolio(
                 table.add_row((d["title"] or d["filename"])[:40],
                               *[f"{d['share'][i]:.0%}" if d["share"][i] else "" for i in ids])
             out.print(table)
-
-
-# -- search --goal -------------------------------------------------------------------------------
-
-GoalOpt = Annotated[str | None, typer.Option(
-    "--goal", "-g", help="Only passages tagged with this goal or target: 8.5, agenda2030:8.5, S4.1, inkludering.")]
-
-
-def search(
-    query: Annotated[str, typer.Argument(help="What to look for, in your own words.")],
-    k: KOpt = 10,
-    document: DocumentOpt = None, doc_type: TypeOpt = None, year: YearOpt = None,
-    organisation: OrgOpt = None, section: SectionOpt = None, goal: GoalOpt = None,
-    mode: Annotated[str, typer.Option(help="hybrid (default), lexical or dense.")] = "hybrid",
-    as_json: JsonOpt = False, data_dir: DataDirOpt = None,
-) -> None:
-    """Search earlier reports for passages about a topic.
-
-    JSON hits have text, document, section, heading_path, year, page and score
-    (and highlights: character spans of the words that match). --goal keeps the
-    passages tagged with a goal or target ("passages about mål 8.5 in 2021").
-    """
-    from index.search import Filters
-    from underlag.services import open_index
-
-    if mode not in ("hybrid", "lexical", "dense"):
-        err.print(f"error: --mode must be hybrid, lexical or dense, not '{mode}'")
-        raise typer.Exit(2)
-    filters = Filters(document=document, doc_type=doc_type, year=year, organisation=organisation,
-                      section=section, goal=goal)
-    settings = _settings(data_dir)
-    with (open_tagged_index(settings) if goal else open_index(settings)) as index:
-        if goal and index.tagger is not None:
-            from nlp.taxonomy import resolve
-
-            if not resolve(index.tagger.frameworks, goal):
-                err.print(f"error: no goal or target '{goal}' in any framework (e.g. 8.5, agenda2030:8.5, S4.1)")
-                raise typer.Exit(2)
-        _run_search(lambda: index.search(query, k=k, filters=filters, mode=mode), as_json, query)  # type: ignore[arg-type]
-
-
-def _replace_search_command() -> None:
-    """Swap ``underlag search`` for the version above with ``--goal`` (same options otherwise)."""
-    for info in app.registered_commands:
-        if info.callback is not None and info.callback.__name__ == "search" and info.callback is not search:
-            info.callback = search
-            return
-
-
-_replace_search_command()
