@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from api.schemas import DocumentOut, DocumentSummary, SectionOut
@@ -76,3 +76,18 @@ async def parse_upload(request: Request, path: Path, name: str) -> Document:
     except IngestError as e:
         raise type(e)(name, e.reason, e.hint) from None
     return doc.model_copy(update={"filename": name})
+
+
+async def parse_draft(request: Request, file: UploadFile) -> Document:
+    """Parse an uploaded file that is only looked at (a draft to check, a file to tag).
+
+    It is stored under its hash only while it is parsed, then deleted: never indexed.
+    """
+    from api.uploads import store_upload
+
+    settings = request.app.state.settings
+    stored = await store_upload(file, settings.data_dir / "drafts", int(settings.max_upload_mb * 1024 * 1024))
+    try:
+        return await parse_upload(request, stored.path, stored.name)
+    finally:
+        stored.path.unlink(missing_ok=True)

@@ -18,7 +18,6 @@ from pydantic import BaseModel, Field
 from api import deps
 from api.schemas import MULTIPART_ERRORS, ErrorOut
 from api.service import IndexService
-from api.uploads import store_upload
 from nlp.coverage import CoverageReport, check_coverage, coverage_json
 from nlp.suggest import Suggestion, suggest, suggestion_json
 from nlp.templates import Template, list_templates, load_template
@@ -62,13 +61,7 @@ async def coverage(request: Request, file: UploadFile = File(..., description="T
                    template: str = Form(..., max_length=200, description="Template id."),
                    svc: IndexService = Depends(deps.service)) -> dict:
     t = template_by_id(template)
-    settings = request.app.state.settings
-    # the draft is read and forgotten: stored under its hash only while it is parsed
-    stored = await store_upload(file, settings.data_dir / "drafts", int(settings.max_upload_mb * 1024 * 1024))
-    try:
-        draft = await deps.parse_upload(request, stored.path, stored.name)
-    finally:
-        stored.path.unlink(missing_ok=True)
+    draft = await deps.parse_draft(request, file)
     report = await svc.run(lambda ix: check_coverage(draft, t, ix.embedder, ix.analyzer))
     return coverage_json(report)
 

@@ -19,7 +19,6 @@ from pydantic import BaseModel, Field
 from api import deps
 from api.schemas import BODY_ERRORS, MAX_TEXT_CHARS, MULTIPART_ERRORS, ErrorOut
 from api.service import IndexService
-from api.uploads import store_upload
 from index.search import SearchIndex
 from underlag.settings import Settings
 
@@ -120,12 +119,7 @@ def _profile(ix: SearchIndex, doc, frameworks: list[str] | None) -> dict[str, An
 async def tag_file(request: Request, file: UploadFile = File(..., description="A report (PDF, DOCX, TXT, MD)."),
                    framework: list[str] | None = Form(None, description="Only these frameworks."),
                    svc: IndexService = Depends(deps.service)) -> dict[str, Any]:
-    settings = request.app.state.settings
-    stored = await store_upload(file, settings.data_dir / "drafts", int(settings.max_upload_mb * 1024 * 1024))
-    try:
-        doc = await deps.parse_upload(request, stored.path, stored.name)
-    finally:
-        stored.path.unlink(missing_ok=True)
+    doc = await deps.parse_draft(request, file)
     return await svc.run(_profile, doc, framework)
 
 
