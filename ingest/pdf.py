@@ -108,9 +108,25 @@ class _Item:
     rows: list[list[str]] | None = None
 
 
+def _has_doubled_glyphs(chars: list[dict]) -> bool:
+    """Whether some glyph is printed twice at (nearly) the same place.
+
+    pdfplumber's ``dedupe_chars`` costs as much as parsing the page, and most
+    pages have nothing to dedupe; this check is a set of rounded positions.
+    """
+    seen: set[tuple[str, float, float]] = set()
+    for c in chars:
+        key = (c["text"], round(c["x0"]), round(c["top"]))
+        if key in seen:
+            return True
+        seen.add(key)
+    return False
+
+
 def _read_page(page: pdfplumber.page.Page) -> list[_Item]:
     """A page's text lines and ruled tables, top to bottom."""
-    page = page.dedupe_chars()  # fake bold (each glyph printed twice) would double the text
+    if _has_doubled_glyphs(page.chars):
+        page = page.dedupe_chars()  # fake bold (each glyph printed twice) would double the text
     tables = [t for t in page.find_tables(TABLE_SETTINGS) if _is_table(t)]
     items: list[_Item] = []
     for table in tables:

@@ -101,3 +101,29 @@ def test_cleaning_keeps_body_headings_and_table(cleaned, report):
         assert line in texts
     assert [line.text for line in cleaned.lines if line.heading_level] == [report.title, *report.headings]
     assert sum(line.table is not None for line in cleaned.lines) == 1
+
+
+def test_fake_bold_printed_twice_is_read_once(tmp_path):
+    """Some PDF writers fake bold by printing each glyph twice, a hair apart."""
+    from reportlab.pdfgen import canvas
+
+    regular, _ = docgen.register_fonts()
+    path = tmp_path / "fetstil.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont(regular, 11)
+    for dx in (0, 0.3):  # the same line again, 0.3 pt to the right
+        c.drawString(72 + dx, 720, "Regional utveckling i hela länet")
+    c.drawString(72, 700, "En vanlig rad utan dubbla tecken.")
+    c.save()
+    raw, _ = pipeline.read_raw(path, Settings())
+    texts = [line.text.strip() for line in raw.lines]
+    assert "Regional utveckling i hela länet" in texts
+    assert "En vanlig rad utan dubbla tecken." in texts
+
+
+def test_pages_without_doubled_glyphs_skip_deduplication():
+    from ingest.pdf import _has_doubled_glyphs
+
+    line = [{"text": ch, "x0": 72 + 6 * i, "top": 700.0} for i, ch in enumerate("bredband")]
+    assert not _has_doubled_glyphs(line)
+    assert _has_doubled_glyphs(line + [{"text": "b", "x0": 72.2, "top": 700.1}])
