@@ -453,38 +453,43 @@ class Tagger:
                 continue
             gp, tp = probs[fid]
             sig = sigs[fid]
+            levels = ((fw.goals, gp, sig.goal_sim, sig.goal_lex),
+                      (fw.targets, tp, sig.target_sim, sig.target_lex))
             for i in range(len(texts)):
-                for j, g in enumerate(fw.goals):
-                    if gp[i, j] >= self.threshold:
-                        results[i].append(self._tag(fid, g, float(gp[i, j]), texts[i], matches[i],
-                                                    vectors[i], evidence,
-                                                    {"embedding": float(sig.goal_sim[i, j]),
-                                                     "lexicon": float(sig.goal_lex[i, j])}))
-                for j, t in enumerate(fw.targets):
-                    if tp[i, j] >= self.threshold:
-                        results[i].append(self._tag(fid, t, float(tp[i, j]), texts[i], matches[i],
-                                                    vectors[i], evidence,
-                                                    {"embedding": float(sig.target_sim[i, j]),
-                                                     "lexicon": float(sig.target_lex[i, j])}))
+                for labels, p, sim, lex in levels:
+                    for j, label in enumerate(labels):
+                        if p[i, j] >= self.threshold:
+                            results[i].append(self._tag(fid, label, float(p[i, j]), texts[i], matches[i],
+                                                        vectors[i], evidence,
+                                                        {"embedding": float(sim[i, j]),
+                                                         "lexicon": float(lex[i, j])}))
         for r in results:
-            r.sort(key=lambda t: (t.framework != "agenda2030", t.framework, t.level != "goal", -t.score))
+            r.sort(key=display_order)
         return results
 
     def tag(self, text: str, frameworks: Sequence[str] | None = None) -> list[Tag]:
         """Tags for a text of any length: long texts are tagged in chunks and merged."""
-        chunks = chunk_text(text, self.analyzer)
-        if not chunks:
-            return []
-        per_chunk = self.tag_many([text[s:e] for s, e in chunks], frameworks=frameworks)
-        best: dict[str, Tag] = {}
-        for (start, _), tags in zip(chunks, per_chunk, strict=True):
-            for t in tags:
-                shifted = _shift(t, start)
-                if t.key not in best or shifted.score > best[t.key].score:
-                    best[t.key] = shifted
-        order = {k: i for i, k in enumerate(best)}
-        return sorted(best.values(), key=lambda t: (t.framework != "agenda2030", t.framework,
-                                                    t.level != "goal", -t.score, order[t.key]))
+        return self.tag_texts([text], frameworks)[0]
+
+    def tag_texts(self, texts: Sequence[str], frameworks: Sequence[str] | None = None,
+                  batch: int = 64) -> list[list[Tag]]:
+        """Tags for each of many texts of any length, in one run.
+
+        Every chunk of every text is scored in batches of ``batch`` (the model
+        loaded once, its batches full); a text's chunks are merged, keeping the
+        best score per label with evidence offsets shifted into the whole text.
+        """
+        spans = [(i, s, e) for i, t in enumerate(texts) for s, e in chunk_text(t or "", self.analyzer)]
+        best: list[dict[str, Tag]] = [{} for _ in texts]
+        for k in range(0, len(spans), batch):
+            part = spans[k:k + batch]
+            tagged = self.tag_many([texts[i][s:e] for i, s, e in part], frameworks=frameworks)
+            for (i, start, _), tags in zip(part, tagged, strict=True):
+                for t in tags:
+                    if t.key not in best[i] or t.score > best[i][t.key].score:
+                        best[i][t.key] = _shift(t, start)
+        # a stable sort: equal labels keep the order they were first found in
+        return [sorted(b.values(), key=display_order) for b in best]
 
     def _tag(self, fid: str, label: Label, score: float, text: str,
              matches: dict[tuple[str, str], list[Hit]], vector: np.ndarray, evidence: bool,
@@ -549,6 +554,11 @@ def merge_spans(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((a, b))
     return out
+
+
+def display_order(t: Tag) -> tuple:
+    """How tags are listed: Agenda 2030 first, then by framework; goals before targets; best first."""
+    return (t.framework != "agenda2030", t.framework, t.level != "goal", -t.score)
 
 
 def _shift(tag: Tag, offset: int) -> Tag:

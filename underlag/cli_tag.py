@@ -176,31 +176,13 @@ def _read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     return list(reader.fieldnames or []), rows
 
 
-def tag_rows(tagger, texts: list[str], frameworks: list[str] | None = None, batch: int = 64) -> list[list]:
-    """Tags for many texts in one run: every chunk of every text embedded in batches, the
-    model loaded once; a long text's chunks are merged (best score per label)."""
-    from nlp.tagger import chunk_text, _shift
-
-    spans = [(i, s, e) for i, t in enumerate(texts) for s, e in chunk_text(t or "", tagger.analyzer)]
-    merged: list[dict[str, Any]] = [{} for _ in texts]
-    for k in range(0, len(spans), batch):
-        part = spans[k:k + batch]
-        tagged = tagger.tag_many([texts[i][s:e] for i, s, e in part], frameworks=frameworks)
-        for (i, s, _), tags in zip(part, tagged, strict=True):
-            for t in tags:
-                if t.key not in merged[i] or t.score > merged[i][t.key].score:
-                    merged[i][t.key] = _shift(t, s)
-    return [sorted(m.values(), key=lambda t: (t.framework != "agenda2030", t.framework,
-                                              t.level != "goal", -t.score)) for m in merged]
-
-
 def _tag_csv(tagger, path: Path, column: str, as_json: bool, frameworks: list[str] | None,
              output: Path | None) -> None:
     fields, rows = _read_table(path)
     if column not in fields:
         err.print(f"error: {path} has no column '{column}'; columns: {', '.join(fields)}")
         raise typer.Exit(2)
-    results = tag_rows(tagger, [r.get(column) or "" for r in rows], frameworks)
+    results = tagger.tag_texts([r.get(column) or "" for r in rows], frameworks)
     fws = frameworks or list(tagger.frameworks)
     sink = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
