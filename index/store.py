@@ -241,8 +241,12 @@ class DocumentStore:
             generation = self._bump_generation(db)
         return Change(replaced=[doc_id], removed_rowids=removed, added_rowids=[], generation=generation)
 
+    def _document_rowids(self, doc_id: str) -> list[int]:
+        rows = self._db.execute("SELECT rowid FROM passages WHERE document_id = ? ORDER BY rowid", (doc_id,))
+        return [r[0] for r in rows]
+
     def _delete(self, db: sqlite3.Connection, doc_id: str) -> list[int]:
-        rowids = [r[0] for r in db.execute("SELECT rowid FROM passages WHERE document_id = ?", (doc_id,))]
+        rowids = self._document_rowids(doc_id)
         db.executemany("DELETE FROM passage_fts WHERE rowid = ?", [(r,) for r in rowids])
         db.executemany("DELETE FROM passage_tags WHERE rowid = ?", [(r,) for r in rowids])
         db.execute("DELETE FROM tagged_documents WHERE document_id = ?", (doc_id,))
@@ -260,7 +264,7 @@ class DocumentStore:
     def set_document_tags(self, doc_id: str, tags: dict[int, Sequence[StoredTag]], tagger: str) -> None:
         """Replace the tags of a document's passages (rowid -> tags) atomically."""
         with self.transaction() as db:
-            rowids = [r[0] for r in db.execute("SELECT rowid FROM passages WHERE document_id = ?", (doc_id,))]
+            rowids = self._document_rowids(doc_id)
             if set(tags) - set(rowids):
                 raise ValueError(f"tags for passages that are not in document {doc_id}")
             db.executemany("DELETE FROM passage_tags WHERE rowid = ?", [(r,) for r in rowids])
@@ -277,32 +281,23 @@ class DocumentStore:
 
     def passage_tags(self, rowids: Sequence[int]) -> dict[int, list[StoredTag]]:
         out: dict[int, list[StoredTag]] = {}
-        ids = list(rowids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            rows = self._db.execute(
-                "SELECT rowid, framework, label, level, score FROM passage_tags "
-                f"WHERE rowid IN ({','.join('?' * len(chunk))}) ORDER BY rowid, score DESC", chunk)
-            for r in rows:
-                out.setdefault(r[0], []).append((r[1], r[2], r[3], r[4]))
+        for r in self._rows_by_rowid("SELECT rowid, framework, label, level, score FROM passage_tags",
+                                     rowids, order="rowid, score DESC"):
+            out.setdefault(r[0], []).append((r[1], r[2], r[3], r[4]))
         return out
 
     def vectors_for(self, rowids: Sequence[int]) -> np.ndarray | None:
         """The stored vectors of these passages in order, or None if any is missing."""
-        found: dict[int, np.ndarray] = {}
         ids = list(rowids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            rows = self._db.execute(
-                f"SELECT rowid, vector FROM passages WHERE rowid IN ({','.join('?' * len(chunk))})", chunk)
-            found.update((r[0], np.frombuffer(r[1], dtype=np.float32)) for r in rows if r[1] is not None)
+        found = {r[0]: np.frombuffer(r[1], dtype=np.float32)
+                 for r in self._rows_by_rowid("SELECT rowid, vector FROM passages", ids) if r[1] is not None}
         if len(found) != len(ids):
             return None
         return np.vstack([found[r] for r in ids]) if ids else None
 
     def document_tags(self, doc_id: str) -> dict[int, list[StoredTag]]:
         """Tags of every passage of a document, by passage rowid."""
-        return self.passage_tags([r for r, _ in self.document_passages(doc_id)])
+        return self.passage_tags(self._document_rowids(doc_id))
 
     # -- state --------------------------------------------------------------
 
@@ -323,14 +318,17 @@ class DocumentStore:
 
     def passages(self, rowids: Sequence[int]) -> dict[int, Passage]:
         """Passages by rowid (missing rowids are left out)."""
-        out: dict[int, Passage] = {}
+        return {r[0]: Passage.model_validate_json(r[1])
+                for r in self._rows_by_rowid("SELECT rowid, json FROM passages", rowids)}
+
+    def _rows_by_rowid(self, select: str, rowids: Sequence[int], order: str | None = None) -> Iterator[tuple]:
+        """Rows of ``select`` (a query without WHERE) for these passage rowids, in chunks that
+        stay under SQLite's limit on bound parameters."""
         ids = list(rowids)
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
-            rows = self._db.execute(
-                f"SELECT rowid, json FROM passages WHERE rowid IN ({','.join('?' * len(chunk))})", chunk)
-            out.update((r[0], Passage.model_validate_json(r[1])) for r in rows)
-        return out
+            sql = f"{select} WHERE rowid IN ({','.join('?' * len(chunk))})"
+            yield from self._db.execute(sql + (f" ORDER BY {order}" if order else ""), chunk)
 
     def document_passages(self, doc_id: str) -> list[tuple[int, Passage]]:
         rows = self._db.execute("SELECT rowid, json FROM passages WHERE document_id = ? ORDER BY rowid",
