@@ -116,25 +116,26 @@ class SearchIndex:
 
     # -- writing ------------------------------------------------------------------
 
-    def index_terms(self, p: Passage) -> list[str]:
-        words = [w for t in self.analyzer.terms(f"{p.section_title}\n{p.text}") for w in _fts_words(t)]
-        return words
+    def index_terms(self, text: str) -> list[str]:
+        """The words FTS5 stores for a passage's text: lemmas and compound parts."""
+        return [w for t in self.analyzer.terms(text) for w in _fts_words(t)]
 
     @staticmethod
     def embedding_text(p: Passage) -> str:
-        # The heading gives the passage its context ("1.3 ... territoriella perspektiv").
+        """What is indexed of a passage, for both indexes: its heading gives it its
+        context ("1.3 ... territoriella perspektiv")."""
         return f"{p.section_title}\n{p.text}"
 
     def add(self, doc: Document) -> Change:
         """Index a document (replacing an earlier version of the same file) atomically."""
         ps = cut_passages(doc, sentences=self.analyzer.sentences)
-        terms = [self.index_terms(p) for p in ps]
+        texts = [self.embedding_text(p) for p in ps]
+        terms = [self.index_terms(text) for text in texts]
         vectors = None
         if self.embedder is not None and ps:
-            vectors = self.embedder.encode_passages([self.embedding_text(p) for p in ps])
-        if vectors is not None:
+            vectors = self.embedder.encode_passages(texts)
             self._dense_index()  # re-embeds first if the index was built with another model
-        tags = self._tags([self.embedding_text(p) for p in ps], vectors) if self.tagger is not None else None
+        tags = self._tags(texts, vectors) if self.tagger is not None else None
         change = self.store.put(doc, ps, terms, vectors,
                                 embedder=self.embedder.name if vectors is not None else None,
                                 tags=tags, tagger=self._tagger_id() if tags is not None else None)
@@ -307,9 +308,7 @@ class SearchIndex:
         den: list[tuple[int, float]] = []
         if mode != "lexical" and self.embedder is not None:
             den = self.dense(self.embedder.encode_queries([query])[0], depth, filters)
-        return self._hits(fuse(lex, den) if mode == "hybrid" else (lex or den), k, terms,
-                          {r: i + 1 for i, (r, _) in enumerate(lex)},
-                          {r: i + 1 for i, (r, _) in enumerate(den)})
+        return self._hits(fuse(lex, den) if mode == "hybrid" else (lex or den), k, terms, lex, den)
 
     def prior_wording(self, text: str, k: int = 10, filters: Filters = Filters(),
                       exclude_document: str | None = None) -> list[Hit]:
@@ -328,8 +327,7 @@ class SearchIndex:
         if self.embedder is not None:
             den = self.dense(self.embedder.encode_passages([text])[0], depth, filters)
         fused = fuse(lex, den)
-        hits = self._hits(fused, len(fused), terms, {r: i + 1 for i, (r, _) in enumerate(lex)},
-                          {r: i + 1 for i, (r, _) in enumerate(den)})
+        hits = self._hits(fused, len(fused), terms, lex, den)
         src = _words(text)
         rescored = []
         top = max((h.score for h in hits), default=1.0) or 1.0
@@ -343,7 +341,10 @@ class SearchIndex:
         return rescored[:k]
 
     def _hits(self, ranked: list[tuple[int, float]], k: int, terms: Sequence[str],
-              lex_rank: dict[int, int], dense_rank: dict[int, int]) -> list[Hit]:
+              lex: list[tuple[int, float]], den: list[tuple[int, float]]) -> list[Hit]:
+        """Hits for the first ``k`` of ``ranked``, each with its rank in ``lex`` and ``den``."""
+        lex_rank = {r: i for i, (r, _) in enumerate(lex, start=1)}
+        dense_rank = {r: i for i, (r, _) in enumerate(den, start=1)}
         ranked = ranked[:k]
         found = self.store.passages([r for r, _ in ranked])
         query_terms = set(terms)
