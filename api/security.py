@@ -117,6 +117,22 @@ def ingest_status(e: IngestError) -> int:
     return next((s for cls, s in _INGEST_STATUS.items() if isinstance(e, cls)), 422)
 
 
+# Errors of the user's request that are not about a file: status and code. Starlette
+# picks the handler of the most specific class, so UnderlagError is the fallback.
+_USER_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    QueryError: (400, "bad_query"),
+    UnknownDocumentError: (404, "unknown_document"),
+    UnknownQuestionError: (404, "unknown_question"),
+    UnderlagError: (400, "bad_request"),
+}
+
+
+def _user_error(status: int, code: str):
+    async def handler(request: Request, e: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(e), "code": code}, status_code=status)
+    return handler
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Every error leaves as JSON ``{"detail", "code"}``; nothing leaks a traceback."""
 
@@ -136,21 +152,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": "; ".join(parts) or "invalid request", "code": "invalid"},
                             status_code=422)
 
-    @app.exception_handler(QueryError)
-    async def query_error(request: Request, e: QueryError) -> JSONResponse:
-        return JSONResponse({"detail": str(e), "code": "bad_query"}, status_code=400)
-
-    @app.exception_handler(UnknownDocumentError)
-    async def unknown_document(request: Request, e: UnknownDocumentError) -> JSONResponse:
-        return JSONResponse({"detail": str(e), "code": "unknown_document"}, status_code=404)
-
-    @app.exception_handler(UnknownQuestionError)
-    async def unknown_question(request: Request, e: UnknownQuestionError) -> JSONResponse:
-        return JSONResponse({"detail": str(e), "code": "unknown_question"}, status_code=404)
-
-    @app.exception_handler(UnderlagError)
-    async def user_error(request: Request, e: UnderlagError) -> JSONResponse:
-        return JSONResponse({"detail": str(e), "code": "bad_request"}, status_code=400)
+    for cls, (status, code) in _USER_ERRORS.items():
+        app.add_exception_handler(cls, _user_error(status, code))
 
     @app.exception_handler(IngestError)
     async def ingest_error(request: Request, e: IngestError) -> JSONResponse:
