@@ -14,7 +14,7 @@ import pytest
 from index.search import Filters
 from nlp.analyzer import default_analyzer
 from nlp.tagger import Lexicon, build_tagger, chunk_text, keyword_baseline, merge_spans
-from underlag.cli_tag import tagger_cache_dir
+from underlag.services import tagger_cache_dir
 from underlag.services import open_index
 from underlag.settings import get_settings
 

@@ -27,6 +27,20 @@ def build_embedder(settings: Settings) -> Embedder:
     return load_e5_embedder(settings.model_dir)
 
 
+def tagger_cache_dir(settings: Settings) -> Path:
+    """Trained tagger models live next to the embedding model, shared by every data folder."""
+    return settings.model_dir.parent / "tagger"
+
+
+def load_tagger(settings: Settings, embedder: Embedder | None = None, analyzer: Analyzer | None = None):
+    """The goal tagger (trained on first use from the labelled data in the repository, then cached)."""
+    from nlp.tagger import build_tagger
+
+    return build_tagger(embedder if embedder is not None else build_embedder(settings),
+                        analyzer if analyzer is not None else build_analyzer(),
+                        cache_dir=tagger_cache_dir(settings))
+
+
 def open_index(settings: Settings, embedder: Embedder | None = None,
                analyzer: Analyzer | None = None, *, dense: bool = True) -> SearchIndex:
     """The index in the settings' data folder, with the default models unless given.

@@ -2,7 +2,7 @@
 the frameworks themselves, and the portfolio (documents x goals).
 
 Thin wrappers over :mod:`nlp.tagger`, :mod:`nlp.taxonomy` and the tagging
-functions of :mod:`underlag.cli_tag` (the JSON is theirs, the same as
+functions of :mod:`nlp.profile` (the JSON is theirs, the same as
 ``underlag tag --json`` and ``underlag portfolio --json``). The tagger is loaded
 once at start and attached to the index, so documents are tagged as they go
 in; it runs on the index thread with the other model work.
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api", tags=["tagging"])
 
 def attach_tagger(index: SearchIndex, settings: Settings) -> int:
     """Load (or train once) the tagger for the index's model and tag what is not yet tagged."""
-    from underlag.cli_tag import load_tagger
+    from underlag.services import load_tagger
 
     index.tagger = load_tagger(settings, index.embedder, index.analyzer)
     return len(index.ensure_tags())
@@ -108,7 +108,7 @@ async def tag_text(body: TagIn, svc: IndexService = Depends(deps.service)) -> di
 
 
 def _profile(ix: SearchIndex, doc, frameworks: list[str] | None) -> dict[str, Any]:
-    from underlag.cli_tag import document_profile
+    from nlp.profile import document_profile
 
     return document_profile(doc, ix.tagger, ix.analyzer, _frameworks(ix, frameworks))
 
@@ -136,7 +136,7 @@ async def document_tags(ref: str, framework: list[str] | None = Query(None, desc
 async def portfolio(framework: str = Query("agenda2030", max_length=100),
                     level: Literal["goal", "target"] = Query("goal"),
                     svc: IndexService = Depends(deps.service)) -> dict[str, Any]:
-    from underlag.cli_tag import portfolio_matrix
+    from nlp.profile import portfolio_matrix
 
     def run(ix: SearchIndex) -> dict[str, Any]:
         _frameworks(ix, [framework])
