@@ -45,15 +45,12 @@ def default_embedder(settings: Settings) -> Embedder:
         from nlp.embed import HashingEmbedder
 
         return HashingEmbedder()
-    import torch
-
     from underlag.services import build_embedder
 
     # One intra-op thread: a search embeds one short query, and on a small shared
     # machine two OpenMP threads spin against each other (measured here under load:
     # 2 s per query with two threads, 35-55 ms with one).
-    torch.set_num_threads(1)
-    return build_embedder(settings)
+    return build_embedder(settings, threads=1)
 
 
 def _remove_partial_uploads(data_dir: Path) -> None:

@@ -20,11 +20,12 @@ def build_analyzer() -> Analyzer:
     return default_analyzer()
 
 
-def build_embedder(settings: Settings) -> Embedder:
-    """The embedding model the settings name, loaded offline."""
+def build_embedder(settings: Settings, *, threads: int | None = None) -> Embedder:
+    """The embedding model the settings name, loaded offline (``threads``: PyTorch's
+    intra-op threads, default PyTorch's own choice)."""
     from nlp.embed import load_e5_embedder
 
-    return load_e5_embedder(settings.model_dir)
+    return load_e5_embedder(settings.model_dir, threads=threads)
 
 
 def tagger_cache_dir(settings: Settings) -> Path:
