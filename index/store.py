@@ -286,11 +286,15 @@ class DocumentStore:
             out.setdefault(r[0], []).append((r[1], r[2], r[3], r[4]))
         return out
 
+    def vectors_by_rowid(self, rowids: Sequence[int]) -> dict[int, np.ndarray]:
+        """The stored vectors of these passages (passages without one are left out)."""
+        return {r[0]: np.frombuffer(r[1], dtype=np.float32)
+                for r in self._rows_by_rowid("SELECT rowid, vector FROM passages", rowids) if r[1] is not None}
+
     def vectors_for(self, rowids: Sequence[int]) -> np.ndarray | None:
         """The stored vectors of these passages in order, or None if any is missing."""
         ids = list(rowids)
-        found = {r[0]: np.frombuffer(r[1], dtype=np.float32)
-                 for r in self._rows_by_rowid("SELECT rowid, vector FROM passages", ids) if r[1] is not None}
+        found = self.vectors_by_rowid(ids)
         if len(found) != len(ids):
             return None
         return np.vstack([found[r] for r in ids]) if ids else None
@@ -321,13 +325,19 @@ class DocumentStore:
         return {r[0]: Passage.model_validate_json(r[1])
                 for r in self._rows_by_rowid("SELECT rowid, json FROM passages", rowids)}
 
-    def _rows_by_rowid(self, select: str, rowids: Sequence[int], order: str | None = None) -> Iterator[tuple]:
-        """Rows of ``select`` (a query without WHERE) for these passage rowids, in chunks that
-        stay under SQLite's limit on bound parameters."""
-        ids = list(rowids)
+    def passages_by_id(self, ids: Sequence[str]) -> dict[str, tuple[int, Passage]]:
+        """Passages by their id ("doc:si:pi"), with their rowids (missing ids are left out)."""
+        return {r[1]: (r[0], Passage.model_validate_json(r[2]))
+                for r in self._rows_by_rowid("SELECT rowid, id, json FROM passages", ids, column="id")}
+
+    def _rows_by_rowid(self, select: str, keys: Sequence[int] | Sequence[str], order: str | None = None,
+                       column: str = "rowid") -> Iterator[tuple]:
+        """Rows of ``select`` (a query without WHERE) whose ``column`` is one of ``keys``, in
+        chunks that stay under SQLite's limit on bound parameters."""
+        ids = list(keys)
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
-            sql = f"{select} WHERE rowid IN ({','.join('?' * len(chunk))})"
+            sql = f"{select} WHERE {column} IN ({','.join('?' * len(chunk))})"
             yield from self._db.execute(sql + (f" ORDER BY {order}" if order else ""), chunk)
 
     def document_passages(self, doc_id: str) -> list[tuple[int, Passage]]:

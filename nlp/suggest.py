@@ -141,23 +141,18 @@ def suggest(question: str | Question, template: Template, index: SearchIndex, *,
     queries = [context, *(prefix + e.description for e, _ in elements)]
 
     # Candidates from both indexes, for the question and for every element.
-    by_id: dict[str, tuple[int, Passage]] = {p.id: (r, p) for r, p in index.store.all_passages()}
-    cand: dict[str, tuple[int, Passage]] = {}
-    for text in queries:
-        for h in index.search(text, k=CANDIDATES_PER_QUERY):
-            if excluded and h.document_id == excluded:
-                continue
-            if h.id in by_id:
-                cand[h.id] = by_id[h.id]
+    hit_ids = [h.id for text in queries for h in index.search(text, k=CANDIDATES_PER_QUERY)
+               if not (excluded and h.document_id == excluded)]
+    by_id = index.store.passages_by_id(list(dict.fromkeys(hit_ids)))
+    cand: dict[str, tuple[int, Passage]] = {i: by_id[i] for i in hit_ids if i in by_id}
     want_table = q.answer_type == "table"
     pool = [(r, p) for r, p in cand.values() if (p.kind == "table") == want_table] or list(cand.values())
     if not pool:
         return _result(q, template, budget, [], index, elements, excluded, prefer_recent)
 
-    rowids, matrix = index.store.vectors()
-    row_of = {int(r): i for i, r in enumerate(rowids)}
-    pool = [(r, p) for r, p in pool if r in row_of]
-    pv = np.vstack([matrix[row_of[r]] for r, _ in pool])
+    vectors = index.store.vectors_by_rowid([r for r, _ in pool])
+    pool = [(r, p) for r, p in pool if r in vectors]
+    pv = np.vstack([vectors[r] for r, _ in pool])
     qv = index.embedder.encode_queries(queries)
     rel = pv @ qv[0]
     rel_n = (rel - rel.min()) / (np.ptp(rel) or 1.0)
