@@ -47,6 +47,17 @@ def _print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
 
+def parse_or_exit(path: Path, settings: Settings | None = None) -> Document:
+    """Parse one file for a command, or print why it cannot be read and exit with 1."""
+    from ingest.pipeline import parse_file
+
+    try:
+        return parse_file(path, settings or get_settings())
+    except IngestError as e:
+        err.print(f"[red]error:[/] {e}", highlight=False)
+        raise typer.Exit(1) from None
+
+
 def document_json(doc: Document) -> dict[str, Any]:
     """The JSON shape of a parsed document (``underlag parse --json``)."""
     return doc.model_dump(mode="json")
@@ -70,13 +81,7 @@ def parse(
     as_json: JsonOpt = False,
 ) -> None:
     """Parse one report and show its metadata and sections (nothing is stored)."""
-    from ingest.pipeline import parse_file
-
-    try:
-        doc = parse_file(file, get_settings())
-    except IngestError as e:
-        err.print(f"[red]error:[/] {e}", markup=True, highlight=False)
-        raise typer.Exit(1) from None
+    doc = parse_or_exit(file)
     for w in doc.warnings:
         err.print(f"[yellow]warning:[/] {w}", highlight=False)
     if as_json:

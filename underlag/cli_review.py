@@ -18,8 +18,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from underlag.cli import DataDirOpt, JsonOpt, _print_json, _settings, app, err, out
-from underlag.errors import IngestError, UnderlagError
+from underlag.cli import DataDirOpt, JsonOpt, _print_json, _settings, app, err, out, parse_or_exit
+from underlag.errors import UnderlagError
 
 template_app = typer.Typer(help="Report templates: list, show and extract them.", no_args_is_help=True)
 app.add_typer(template_app, name="template")
@@ -101,13 +101,9 @@ def template_extract(
     Review the YAML afterwards (corpus/templates/README.md) and save it in
     corpus/templates/ to use it with `coverage` and `suggest`.
     """
-    from ingest.pipeline import parse_file
     from nlp.templates import extract_template, save_template, template_json
 
-    try:
-        t = extract_template(parse_file(file), template_id)
-    except IngestError as e:
-        raise _fail(e, 1) from None
+    t = extract_template(parse_or_exit(file), template_id)
     if not t.questions:
         raise _fail(UnderlagError(f"{file.name}: no template questions found (numbered questions or "
                                   f"numbered sections with instructions)"), 1)
@@ -152,17 +148,13 @@ def coverage(
     as_json: JsonOpt = False,
 ) -> None:
     """Check a draft against a template: answers, required elements, character limits, table sizes."""
-    from ingest.pipeline import parse_file
     from nlp.coverage import check_coverage, coverage_json
     from nlp.report import render_coverage_docx, render_coverage_html
     from underlag.services import build_analyzer, build_embedder
     from underlag.settings import get_settings
 
     t = _load(template)
-    try:
-        doc = parse_file(draft, get_settings())
-    except IngestError as e:
-        raise _fail(e, 1) from None
+    doc = parse_or_exit(draft)
     report = check_coverage(doc, t, build_embedder(get_settings()), build_analyzer())
     if docx:
         render_coverage_docx(report, docx, t)

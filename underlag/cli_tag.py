@@ -17,9 +17,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from underlag.cli import (DataDirOpt, JsonOpt, _print_json, _settings, app, err, out)
+from underlag.cli import DataDirOpt, JsonOpt, _print_json, _settings, app, err, out, parse_or_exit
 from nlp.profile import document_profile, heatmap, portfolio_matrix
-from underlag.errors import IngestError
 from underlag.settings import Settings
 
 FrameworkOpt = Annotated[
@@ -171,13 +170,7 @@ def tag(
     settings = _settings(None)
     doc = None
     if file is not None:
-        from ingest.pipeline import parse_file
-
-        try:
-            doc = parse_file(file, settings)
-        except IngestError as e:
-            err.print(f"error: {e}", highlight=False)
-            raise typer.Exit(1) from None
+        doc = parse_or_exit(file, settings)
     if text is not None and not text.strip():
         err.print("error: --text is empty")
         raise typer.Exit(2)
