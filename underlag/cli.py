@@ -71,7 +71,7 @@ def _describe(doc: Document) -> str:
     if m.years:
         bits.append("–".join(str(y) for y in (m.years[0], m.years[-1]) if y) if len(m.years) > 1
                     else str(m.years[0]))
-    bits.append(f"{len(doc.sections)} sections")
+    bits.append(f"{len(doc.sections)} avsnitt")
     return " · ".join(bits)
 
 
