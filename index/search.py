@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from index.dense import DenseIndex, choose_kind
+from index.lexical import LexicalIndex
 from index.passages import passages as cut_passages
 from index.store import Change, DocumentStore
 from nlp.analyzer import Analyzer
@@ -94,7 +95,7 @@ class SearchIndex:
     """Documents, passages and both indexes in one directory."""
 
     def __init__(self, directory: Path, analyzer: Analyzer, embedder: Embedder | None = None,
-                 dense_index: str = "auto", tagger: Tagger | None = None):
+                 dense_index: str = "auto", tagger: Tagger | None = None, lexical_engine: str = "tantivy"):
         self.directory = Path(directory)
         self.store = DocumentStore(self.directory)
         self.analyzer = analyzer
@@ -104,6 +105,12 @@ class SearchIndex:
         # FAISS index kind: "auto" (by size), "flat", "hnsw" or "ivf" (see index.dense)
         self.dense_kind = dense_index
         self._dense: DenseIndex | None = None
+        # BM25 engine: "tantivy" (index.lexical, derived from the store) or "fts5" (SQLite's own,
+        # slower at scale; kept as the term store, for goal filters and for comparison)
+        if lexical_engine not in ("tantivy", "fts5"):
+            raise ValueError(f"lexical_engine must be tantivy or fts5, not {lexical_engine!r}")
+        self.lexical_engine = lexical_engine
+        self._lexical: LexicalIndex | None = None
 
     def close(self) -> None:
         self.store.close()
@@ -132,6 +139,7 @@ class SearchIndex:
         texts = [self.embedding_text(p) for p in ps]
         terms = [self.index_terms(text) for text in texts]
         vectors = None
+        self._lexical_index()  # opened (or rebuilt) at the generation before this change
         if self.embedder is not None and ps:
             vectors = self.embedder.encode_passages(texts)
             self._dense_index()  # re-embeds first if the index was built with another model
@@ -174,13 +182,17 @@ class SearchIndex:
         return todo
 
     def delete(self, doc_id: str) -> Change | None:
+        self._lexical_index()
         change = self.store.delete(doc_id)
         if change is not None:
             self._follow(change, None)
         return change
 
     def _follow(self, change: Change, vectors: np.ndarray | None) -> None:
-        """Bring the FAISS file up to the store's new generation."""
+        """Bring the lexical index and the FAISS file up to the store's new generation."""
+        if self._lexical is not None:
+            self._lexical.update(change.removed_rowids, self.store.lexical_rows(change.added_rowids),
+                                 change.generation)
         if self.embedder is None:
             return
         dense = self._dense_index()
@@ -213,7 +225,10 @@ class SearchIndex:
         vectors = [self.embedder.encode_passages([self.embedding_text(p) for _, p in rows[i:i + batch]])
                    for i in range(0, len(rows), batch)]
         matrix = np.vstack(vectors) if vectors else np.zeros((0, self.embedder.dim), dtype=np.float32)
-        self.store.set_vectors([r for r, _ in rows], matrix, self.embedder.name)
+        lexical = self._lexical_index()
+        generation = self.store.set_vectors([r for r, _ in rows], matrix, self.embedder.name)
+        if lexical is not None:
+            lexical.update([], [], generation)  # the terms did not change
         self._dense = None
         return len(rows)
 
@@ -225,22 +240,39 @@ class SearchIndex:
         return DenseIndex.build(self.embedder.dim, rowids, vectors,
                                 choose_kind(self.dense_kind, len(rowids)))
 
+    def _lexical_index(self) -> LexicalIndex | None:
+        """The Tantivy index, opened or rebuilt from the store (None with the fts5 engine)."""
+        if self.lexical_engine != "tantivy":
+            return None
+        if self._lexical is None:
+            generation = self.store.generation()
+            self._lexical = (LexicalIndex.load(self.directory, generation)
+                             or LexicalIndex.build(self.directory, self.store.lexical_rows(), generation))
+        return self._lexical
+
     def load(self) -> None:
-        """Open the dense index now (it is otherwise opened by the first search)."""
+        """Open both indexes now (they are otherwise opened by the first search)."""
+        self._lexical_index()
         if self.embedder is not None:
             self._dense_index()
 
     # -- reading ------------------------------------------------------------------
 
+    def _document_id(self, filters: Filters) -> str | None:
+        """The id of the document a filter names (None without a document filter)."""
+        if not filters.document:
+            return None
+        doc_id = self.store.resolve(filters.document)
+        if doc_id is None:
+            raise UnknownDocumentError(f"no single document matches '{filters.document}'")
+        return doc_id
+
     def _where(self, filters: Filters) -> tuple[str, list[object]]:
         conds: list[str] = []
         params: list[object] = []
         if filters.document:
-            doc_id = self.store.resolve(filters.document)
-            if doc_id is None:
-                raise UnknownDocumentError(f"no single document matches '{filters.document}'")
             conds.append("passages.document_id = ?")
-            params.append(doc_id)
+            params.append(self._document_id(filters))
         if filters.doc_type:
             conds.append("passages.doc_type = ?")
             params.append(filters.doc_type)
@@ -281,6 +313,12 @@ class SearchIndex:
         words = list(dict.fromkeys(w for t in terms for w in _fts_words(t)))
         if not words:
             return []
+        engine = self._lexical_index() if not filters.goal else None
+        if engine is not None:
+            # goal tags live only in SQLite (they change without a new generation): FTS5 below
+            return engine.search(words, k, document_id=self._document_id(filters), doc_type=filters.doc_type,
+                                 organisation=filters.organisation, year=filters.year,
+                                 section=filters.section)
         match = " OR ".join(f'"{w}"' for w in words)
         where, params = self._where(filters)
         return self.store.lexical_search(match, k, where, params)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.lexical import LexicalRow
 from underlag.model import Document, Passage
 
 SCHEMA = """
@@ -377,6 +378,17 @@ class DocumentStore:
                 [match, *params, k])
         # FTS5's bm25() is negative, more negative = better; report it the usual way round
         return [(r[0], -r[1]) for r in rows]
+
+    def lexical_rows(self, rowids: Sequence[int] | None = None) -> Iterator[LexicalRow]:
+        """What the lexical engine (index.lexical) indexes of each passage: its terms and
+        filter fields; of every passage, or of ``rowids``."""
+        select = ("SELECT passages.rowid, passage_fts.terms, document_id, doc_type, organisation, years, section "
+                  "FROM passages JOIN passage_fts ON passage_fts.rowid = passages.rowid")
+        rows = (self._db.execute(select) if rowids is None
+                else self._rows_by_rowid(select, rowids, column="passages.rowid"))
+        for rowid, terms, doc_id, doc_type, organisation, years, section in rows:
+            yield LexicalRow(rowid, terms, doc_id, doc_type, organisation,
+                             [int(y) for y in (years or "").split(",") if y], section)
 
     def stored_terms(self, rowid: int) -> list[str]:
         row = self._db.execute("SELECT terms FROM passage_fts WHERE rowid = ?", (rowid,)).fetchone()

@@ -51,10 +51,10 @@ def open_index(settings: Settings, embedder: Embedder | None = None,
     """
     if not dense:
         return SearchIndex(settings.index_dir, analyzer or build_analyzer(), None,
-                           dense_index=settings.dense_index)
+                           dense_index=settings.dense_index, lexical_engine=settings.lexical_engine)
     return SearchIndex(settings.index_dir, analyzer or build_analyzer(),
                        embedder if embedder is not None else build_embedder(settings),
-                       dense_index=settings.dense_index)
+                       dense_index=settings.dense_index, lexical_engine=settings.lexical_engine)
 
 
 def parse_corpus(folder: Path) -> Iterator[Document]:

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     #: FAISS index kind (``UNDERLAG_DENSE_INDEX``): "auto" searches exactly below
     #: 200 000 passages and builds an IVF index above; or force "flat", "ivf" or "hnsw".
     dense_index: Literal["auto", "flat", "hnsw", "ivf"] = "auto"
+    #: BM25 engine (``UNDERLAG_LEXICAL_ENGINE``): "tantivy" (fast at any size; its files
+    #: are derived from the store and rebuilt from it when stale) or "fts5" (SQLite's own).
+    lexical_engine: Literal["tantivy", "fts5"] = "tantivy"
     #: Web service: when set, requests that change the index (upload, delete) must
     #: send ``Authorization: Bearer <token>`` (``UNDERLAG_API_TOKEN``).
     api_token: str | None = None
