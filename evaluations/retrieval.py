@@ -8,7 +8,7 @@ Relevance is judged by hand per query as (document, verbatim phrase, grade):
 a retrieved passage is relevant when it comes from that document and contains
 the phrase, so the judgments do not depend on how the index cuts passages.
 
-    python evaluations/retrieval.py [--k 10] [--show-misses]
+    python evaluations/retrieval.py [--k 10] [--show-misses] [--lexical-engine tantivy|fts5|both]
 """
 
 from __future__ import annotations
@@ -84,25 +84,35 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--show-misses", action="store_true")
+    ap.add_argument("--lexical-engine", choices=("tantivy", "fts5", "both"), default="tantivy",
+                    help="the BM25 engine (both: the same index searched through each)")
     args = ap.parse_args()
+    engines = ["tantivy", "fts5"] if args.lexical_engine == "both" else [args.lexical_engine]
     queries = load_queries()
     settings = get_settings()
     t0 = time.perf_counter()
     analyzer, embedder = build_analyzer(), build_embedder(settings)
-    with tempfile.TemporaryDirectory() as tmp, SearchIndex(Path(tmp), analyzer, embedder) as index:
-        for doc in parse_corpus(ROOT / "corpus"):
-            index.add(doc)
-        print(f"indexed {index.store.passage_count()} passages in {time.perf_counter() - t0:.1f} s "
-              f"with {embedder.name}; {len(queries)} queries")
-        results = evaluate(index, queries, args.k, args.show_misses)
+    with tempfile.TemporaryDirectory() as tmp:
+        with SearchIndex(Path(tmp), analyzer, embedder, lexical_engine=engines[0]) as index:
+            for doc in parse_corpus(ROOT / "corpus"):
+                index.add(doc)
+            print(f"indexed {index.store.passage_count()} passages in {time.perf_counter() - t0:.1f} s "
+                  f"with {embedder.name}; {len(queries)} queries")
+        for engine in engines:
+            with SearchIndex(Path(tmp), analyzer, embedder, lexical_engine=engine) as index:
+                print(f"\nlexical engine: {engine}")
+                report(evaluate(index, queries, args.k, args.show_misses), args.k)
+
+
+def report(results: dict[str, dict[str, tuple[float, float]]], k: int) -> None:
     kinds = sorted(results["hybrid"], key=lambda s: (s != "all", s))
-    print(f"\n{'mode':<8} " + " ".join(f"{kind + ' nDCG':>18} {'R@' + str(args.k):>6}" for kind in kinds))
+    print(f"{'mode':<8} " + " ".join(f"{kind + ' nDCG':>18} {'R@' + str(k):>6}" for kind in kinds))
     for mode in MODES:
         print(f"{mode:<8} " + " ".join(f"{results[mode][kind][0]:>18.3f} {results[mode][kind][1]:>6.3f}"
                                        for kind in kinds))
     best_single = max(results["lexical"]["all"][0], results["dense"]["all"][0])
     verdict = "beats" if results["hybrid"]["all"][0] > best_single else "does NOT beat"
-    print(f"\nhybrid nDCG@{args.k} {results['hybrid']['all'][0]:.3f} {verdict} the best single "
+    print(f"hybrid nDCG@{k} {results['hybrid']['all'][0]:.3f} {verdict} the best single "
           f"mode ({best_single:.3f})")
 
 
