@@ -25,8 +25,10 @@ the SQL filter does.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +43,14 @@ META_FILE = "lexical.json"
 FORMAT = 1
 # Tantivy's indexing memory: its minimum per thread is 15 MB; documents are small.
 WRITER_HEAP = 64_000_000
+#: How long a write waits for another process's writer (Tantivy allows one) to finish.
+WRITER_WAIT_S = 30.0
+
+log = logging.getLogger(__name__)
+
+
+class LexicalBusyError(RuntimeError):
+    """Another writer held the lexical index for longer than :data:`WRITER_WAIT_S`."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +145,7 @@ class LexicalIndex:
         writer per index, and another process (the CLI next to the server) may
         be the next to write.
         """
-        writer = self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        writer = self._writer()
         try:
             for rowid in removed:
                 writer.delete_documents_by_term("rowid", int(rowid))
@@ -150,6 +160,21 @@ class LexicalIndex:
             del writer
         self._index.reload()
         _write_meta(self.path.parent, generation)
+
+    def _writer(self) -> tantivy.IndexWriter:
+        deadline, pause = time.monotonic() + WRITER_WAIT_S, 0.05
+        while True:
+            try:
+                return self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            except ValueError as e:
+                if "LockBusy" not in str(e):
+                    raise
+                if time.monotonic() > deadline:
+                    raise LexicalBusyError(f"{self.path}: another process kept writing for "
+                                           f"{WRITER_WAIT_S:.0f} s") from e
+                log.info("%s: waiting for another writer", self.path)
+                time.sleep(pause)
+                pause = min(1.0, 2 * pause)
 
     # -- reading ----------------------------------------------------------------------
 

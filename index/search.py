@@ -9,6 +9,7 @@ tests can pass small ones and production passes the real model.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from index.dense import DenseIndex, choose_kind
-from index.lexical import LexicalIndex
+from index.lexical import LexicalBusyError, LexicalIndex
 from index.passages import passages as cut_passages
 from index.store import Change, DocumentStore
 from nlp.analyzer import Analyzer
@@ -28,6 +29,8 @@ from nlp.embed import Embedder
 from nlp.tagger import Tagger
 from underlag.errors import UnderlagError
 from underlag.model import Document, Passage
+
+log = logging.getLogger(__name__)
 
 # Reciprocal rank fusion constant (Cormack et al. 2009): large enough that the
 # first few ranks of either list do not drown the other list.
@@ -191,8 +194,14 @@ class SearchIndex:
     def _follow(self, change: Change, vectors: np.ndarray | None) -> None:
         """Bring the lexical index and the FAISS file up to the store's new generation."""
         if self._lexical is not None:
-            self._lexical.update(change.removed_rowids, self.store.lexical_rows(change.added_rowids),
-                                 change.generation)
+            try:
+                self._lexical.update(change.removed_rowids, self.store.lexical_rows(change.added_rowids),
+                                     change.generation)
+            except LexicalBusyError as e:
+                # the change is stored; the lexical files are behind it and are rebuilt
+                # from the store when next opened
+                log.warning("%s; the lexical index will be rebuilt", e)
+                self._lexical = None
         if self.embedder is None:
             return
         dense = self._dense_index()

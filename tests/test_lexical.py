@@ -138,3 +138,22 @@ def test_a_write_the_lexical_index_missed_is_caught_up_on_open(tmp_path, docs):
         index.add(report)  # the Tantivy files are not touched
     with SearchIndex(directory, default_analyzer()) as index:
         assert {h.document_id for h in index.search("Tångeråsa", k=5, mode="lexical")} == {report.id}
+
+
+def test_a_write_waits_for_another_writer_and_survives_one_that_never_ends(tmp_path, docs, monkeypatch):
+    """Tantivy allows one writer per index (the server and the CLI may both write): a
+    write waits for it, and if it holds on too long the change is still stored and the
+    lexical files are rebuilt from the store when next opened."""
+    import tantivy
+
+    directory = tmp_path / "index"
+    project, report = docs["projektbeskrivning"], docs["aterrapportering_2021"]
+    with SearchIndex(directory, default_analyzer()) as index:
+        index.add(project)
+    other = tantivy.Index.open(str(directory / lexical.INDEX_DIR)).writer(heap_size=15_000_000, num_threads=1)
+    monkeypatch.setattr(lexical, "WRITER_WAIT_S", 0.3)
+    with SearchIndex(directory, default_analyzer()) as index:
+        change = index.add(report)  # does not raise
+        assert change.added_rowids
+        del other  # the other writer ends
+        assert {h.document_id for h in index.search("Tångeråsa", k=5, mode="lexical")} == {report.id}
