@@ -82,3 +82,15 @@ def test_e5_puts_a_swedish_paraphrase_closer_than_unrelated_text(e5, query, para
     q = e5.encode_queries([query])[0]
     p, u = e5.encode_passages([paraphrase, unrelated])
     assert q @ p > q @ u
+
+
+def test_int8_setting_loads_the_quantised_model_that_embeds_like_the_full_one(e5):
+    from underlag.services import build_embedder
+    from underlag.settings import Settings, get_settings
+
+    q8 = build_embedder(Settings(model_dir=get_settings().model_dir, embed_int8=True))
+    assert q8.name == e5.name + "-int8"  # the index re-embeds instead of mixing the two
+    texts = ["Utbyggnaden av bredband på landsbygden fortsätter.", "Kompetensförsörjning i länet"]
+    full, quantised = e5.encode_passages(texts), q8.encode_passages(texts)
+    assert ((full * quantised).sum(axis=1) > 0.9).all()
+    assert not np.allclose(full, quantised)

@@ -25,7 +25,7 @@ def build_embedder(settings: Settings, *, threads: int | None = None) -> Embedde
     intra-op threads, default PyTorch's own choice)."""
     from nlp.embed import load_e5_embedder
 
-    return load_e5_embedder(settings.model_dir, threads=threads)
+    return load_e5_embedder(settings.model_dir, quantize=settings.embed_int8, threads=threads)
 
 
 def tagger_cache_dir(settings: Settings) -> Path:
