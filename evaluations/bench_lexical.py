@@ -1,12 +1,13 @@
-"""The lexical half: SQLite FTS5 (what the index uses) against an impact-precomputed BM25.
+"""The lexical half: Tantivy (what the index uses), SQLite FTS5 and an impact-precomputed BM25.
 
 FTS5 scores every passage that matches any query word; the queries' lemmas and
 compound parts ("samverkan" -> "sam", "verkan") often match a third or more of
-all passages, and that is what makes lexical search the slow half at 100k+.
+all passages, and that made lexical search the slow half at 100k+. Tantivy
+(``index/lexical.py``) skips postings blocks that cannot reach the top k.
 ``bm25s`` precomputes each (term, passage) BM25 weight into a sparse matrix,
-so a query is a sum of a few sparse columns and a top-k: it is measured here
+so a query is a sum of a few sparse columns and a top-k. All are measured here
 on exactly the same index terms (those in the synthetic corpora of
-``bench_query.py``), with the overlap of its top 10 against FTS5's.
+``bench_query.py``), with the overlap of their top 10 against FTS5's.
 
 bm25s is not a dependency of the project: install it anywhere and point
 ``--bm25s-path`` at it (``pip install --target /tmp/bm25s_pkg --no-deps bm25s``);
@@ -27,6 +28,7 @@ import numpy as np
 
 from bench_common import OUT, ROOT, Row, latencies_ms, machine, p50_p95, parse_size, print_rows, size_label
 
+from index.lexical import LexicalIndex
 from index.search import _fts_words
 from index.store import DocumentStore
 
@@ -62,9 +64,18 @@ def main_rows(sizes: list[int], n_queries: int = 40) -> list[Row]:
                for q in queries}
         lat = latencies_ms(lambda q: store.lexical_search(" OR ".join(f'"{w}"' for w in by_query[q]), 100),
                            queries, rounds=1)
-        rows.append(Row("lexical", f"{size_label(n)} FTS5 (the index)", {**p50_p95(lat)},
+        rows.append(Row("lexical", f"{size_label(n)} FTS5", {**p50_p95(lat)},
                         f"matching passages per query: median {int(np.median(matched)):,}, "
                         f"max {max(matched):,} of {n:,}"))
+        t0 = time.perf_counter()
+        tantivy_index = LexicalIndex.build(found[0], store.lexical_rows(), store.generation())
+        build = time.perf_counter() - t0
+        lat = latencies_ms(lambda q: tantivy_index.search(by_query[q], 100), queries, rounds=1)
+        overlap = np.mean([len({r for r, _ in tantivy_index.search(by_query[q], 10)} & set(fts[q][:10]))
+                           / max(1, min(10, len(fts[q]))) for q in queries])
+        rows.append(Row("lexical", f"{size_label(n)} Tantivy (the index)", {
+            **p50_p95(lat), "build s": f"{build:.1f}", "top-10 overlap with FTS5": f"{overlap:.2f}"},
+            "index/lexical.py"))
         if bm25s is not None:
             db = sqlite3.connect(found[0] / "underlag.sqlite")
             rowids, corpus = [], []
