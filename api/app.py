@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from api.routes import documents, pages, review, search, system, tagging
 from api.schemas import ErrorOut
 from api.security import BodyLimitMiddleware, install_error_handlers
-from api.service import IndexService, seed_if_empty
+from api.service import IndexService, seed_if_empty, tag_in_background
 from nlp.analyzer import Analyzer
 from nlp.embed import Embedder
 from underlag.settings import PROJECT_ROOT, Settings, get_settings
@@ -80,9 +80,11 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         # parsing is CPU- and memory-heavy: a couple at a time, the rest wait
         app.state.parse_slots = threading.BoundedSemaphore(max(1, min(2, os.cpu_count() or 1)))
         # the tagger first, so the sample corpus is tagged as it goes in
-        tagged = await asyncio.to_thread(app.state.service.call, tagging.attach_tagger, settings)
-        if tagged:
-            log.info("tagged %d documents that were not tagged yet", tagged)
+        untagged = await asyncio.to_thread(app.state.service.call, tagging.attach_tagger, settings)
+        # documents ingested without the tagger (CLI) or tagged by an older model: tagged one
+        # at a time on the index thread while the service already answers (100k passages
+        # take minutes); /api/health counts what is left
+        background = asyncio.create_task(tag_in_background(app.state.service, untagged))
         if seed_corpus is not None:
             n = await asyncio.to_thread(seed_if_empty, app.state.service, seed_corpus, app.state.lexicon)
             if n:
@@ -91,6 +93,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         try:
             yield
         finally:
+            background.cancel()
+            await asyncio.gather(background, return_exceptions=True)
             app.state.service.close()
 
     app = FastAPI(title="underlag", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)

@@ -30,6 +30,8 @@ class Health(BaseModel):
     embedder: str
     token_required: bool = Field(description="Whether upload and delete need a bearer token.")
     max_upload_mb: float
+    tagging_pending: int = Field(0, description="Documents still being tagged with goals in the background "
+                                 "(goal filters and the portfolio leave them out until then).")
 
 
 class DocumentSummary(BaseModel):

@@ -39,6 +39,8 @@ class IndexService:
         # opened on the worker thread, so its SQLite connection lives there
         self.index: SearchIndex = self._executor.submit(open_index, settings, embedder, analyzer).result()
         self.call(SearchIndex.load)
+        # documents still to be tagged in the background (tag_in_background)
+        self.tagging_pending = 0
 
     def call(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """Run ``fn(index, *args, **kwargs)`` on the index thread and wait (for sync code)."""
@@ -73,3 +75,26 @@ def seed_if_empty(service: IndexService, corpus: Path, lexicon) -> int:
         n += 1
         log.info("sample corpus: ingested %s", result.document.filename)
     return n
+
+
+async def tag_in_background(service: IndexService, doc_ids: list[str]) -> int:
+    """Tag ``doc_ids`` one document per index-thread call, so searches and uploads
+    queue behind one document at most, not the whole backlog; the number tagged."""
+    if not doc_ids:
+        return 0
+    log.info("tagging %d documents that were not tagged yet, in the background", len(doc_ids))
+    service.tagging_pending = len(doc_ids)
+    done = 0
+    try:
+        for doc_id in doc_ids:
+            done += bool(await service.run(SearchIndex.tag_document, doc_id))
+            service.tagging_pending -= 1
+            if done % 100 == 0:
+                log.info("tagged %d of %d documents", done, len(doc_ids))
+    except Exception:
+        log.exception("background tagging stopped; the rest is tagged at the next start")
+        raise
+    finally:
+        service.tagging_pending = 0
+    log.info("tagged %d documents", done)
+    return done

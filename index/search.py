@@ -169,20 +169,29 @@ class SearchIndex:
     def ensure_tags(self, progress=None) -> list[str]:
         """Tag the passages of every document not yet tagged by this index's tagger
         (ingested without one, or with another model); returns those documents' ids."""
-        if self.tagger is None:
-            return []
-        todo = self.store.untagged_documents(self._tagger_id())
-        same_model = self.store.embedder_name() == self.tagger.embedder.name
+        todo = self.untagged_documents()
         for doc_id in todo:
-            rows = self.store.document_passages(doc_id)
-            # the stored vectors are the tagger's input when the same model made them
-            vectors = self.store.vectors_for([r for r, _ in rows]) if same_model else None
-            tags = self._tags([self.embedding_text(p) for _, p in rows], vectors)
-            self.store.set_document_tags(doc_id, {r: t for (r, _), t in zip(rows, tags, strict=True)},
-                                         self._tagger_id())
+            self.tag_document(doc_id)
             if progress is not None:
                 progress(doc_id)
         return todo
+
+    def untagged_documents(self) -> list[str]:
+        """Documents this index's tagger has not tagged (none without a tagger)."""
+        return self.store.untagged_documents(self._tagger_id()) if self.tagger is not None else []
+
+    def tag_document(self, doc_id: str) -> bool:
+        """Tag one stored document's passages with this index's tagger (False if it is gone)."""
+        if self.tagger is None or not self.store.has(doc_id):
+            return False
+        rows = self.store.document_passages(doc_id)
+        # the stored vectors are the tagger's input when the same model made them
+        same_model = self.store.embedder_name() == self.tagger.embedder.name
+        vectors = self.store.vectors_for([r for r, _ in rows]) if same_model else None
+        tags = self._tags([self.embedding_text(p) for _, p in rows], vectors)
+        self.store.set_document_tags(doc_id, {r: t for (r, _), t in zip(rows, tags, strict=True)},
+                                     self._tagger_id())
+        return True
 
     def delete(self, doc_id: str) -> Change | None:
         self._lexical_index()

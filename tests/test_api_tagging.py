@@ -98,3 +98,27 @@ def test_search_by_goal_returns_only_tagged_passages(client):
         tagged = {p["passage"] for p in profiles[h["document_id"]]["passage_tags"]
                   if any(x["framework"] == "agenda2030" and x["id"] == goal for x in p["labels"])}
         assert h["id"] in tagged
+
+
+def test_documents_ingested_without_the_tagger_are_tagged_in_the_background(tmp_path):
+    """The CLI ingests without tagging: the server tags such documents after it starts,
+    one at a time, and says in /api/health how many are left."""
+    import time
+
+    from index.search import SearchIndex
+    from ingest.pipeline import parse_file
+    from nlp.analyzer import default_analyzer
+
+    settings = Settings(data_dir=tmp_path / "data")
+    with SearchIndex(settings.index_dir, default_analyzer(), HashingEmbedder()) as index:
+        for name in ("003_b61ed9f9079cac58.txt", "001_a40ca19e294990ef.txt"):
+            index.add(parse_file(PROJECT_ROOT / "corpus" / name))
+        doc_ids = {d.id for d in index.store.list()}
+    with TestClient(create_app(settings, HashingEmbedder(), seed_corpus=None)) as c:
+        deadline = time.monotonic() + 120
+        while (health := c.get("/api/health").json())["tagging_pending"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert health["tagging_pending"] == 0 and health["documents"] == 2
+        # the portfolio reads the stored tags: both documents have tagged passages now
+        m = c.get("/api/portfolio").json()
+        assert {d["id"] for d in m["documents"] if any(d["share"].values())} == doc_ids

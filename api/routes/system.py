@@ -16,4 +16,5 @@ async def health(request: Request) -> Health:
     settings = request.app.state.settings
     documents, passages = await svc.run(lambda ix: (len(ix.store.list()), ix.store.passage_count()))
     return Health(status="ok", documents=documents, passages=passages, embedder=svc.index.embedder.name,
-                  token_required=bool(settings.api_token), max_upload_mb=settings.max_upload_mb)
+                  token_required=bool(settings.api_token), max_upload_mb=settings.max_upload_mb,
+                  tagging_pending=svc.tagging_pending)

@@ -26,12 +26,12 @@ log = logging.getLogger("underlag.api")
 router = APIRouter(prefix="/api", tags=["tagging"])
 
 
-def attach_tagger(index: SearchIndex, settings: Settings) -> int:
-    """Load (or train once) the tagger for the index's model and tag what is not yet tagged."""
+def attach_tagger(index: SearchIndex, settings: Settings) -> list[str]:
+    """Load (or train once) the tagger for the index's model; the documents it has yet to tag."""
     from underlag.services import load_tagger
 
     index.tagger = load_tagger(settings, index.embedder, index.analyzer)
-    return len(index.ensure_tags())
+    return index.untagged_documents()
 
 
 class LabelOut(BaseModel):
