@@ -195,6 +195,12 @@ class SearchIndex:
 
     def delete(self, doc_id: str) -> Change | None:
         self._lexical_index()
+        if self.embedder is None and self._dense is None:
+            # no model is needed to remove vectors: keep a fresh FAISS file fresh, since
+            # rebuilding it from the store takes minutes at a million passages (IVF training)
+            model = self.store.embedder_name()
+            if model is not None:
+                self._dense = DenseIndex.load(self.directory, self.store.generation(), model, self.dense_kind)
         change = self.store.delete(doc_id)
         if change is not None:
             self._follow(change, None)
@@ -212,6 +218,14 @@ class SearchIndex:
                 log.warning("%s; the lexical index will be rebuilt", e)
                 self._lexical = None
         if self.embedder is None:
+            model = self.store.embedder_name()
+            if self._dense is not None and model is not None and not change.added_rowids:
+                if change.removed_rowids:
+                    self._dense.remove(change.removed_rowids)
+                self._dense = self._dense.adapt(self.dense_kind)
+                self._dense.save(self.directory, change.generation, model)
+            else:
+                self._dense = None  # the file is behind the store and is rebuilt at the next dense open
             return
         dense = self._dense_index()
         if dense.size and change.removed_rowids:

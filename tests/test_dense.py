@@ -153,3 +153,26 @@ def test_search_index_builds_the_configured_kind_and_searches_with_filters(tmp_p
         assert all(h.document_id != docs[0].id for h in index.search("bredband", k=10, mode="dense"))
     with SearchIndex(tmp_path / "index", default_analyzer(), HashingEmbedder(), dense_index="hnsw") as index:
         assert [h.document_id for h in index.search("bredband", k=1, mode="dense")] == [docs[1].id]
+
+
+def test_delete_without_the_model_keeps_the_faiss_file_fresh(tmp_path: Path, monkeypatch):
+    """`underlag delete` opens the index without the embedding model; removing vectors
+    needs none, and rebuilding the FAISS file instead would take minutes at 1M (IVF)."""
+    from index.search import SearchIndex
+    from nlp.analyzer import default_analyzer
+    from nlp.embed import HashingEmbedder
+
+    docs = [_doc(c * 16, tmp_path / f"{c}.txt", [f"Rapport {c}: bredband på landsbygden."]) for c in "ab"]
+    with SearchIndex(tmp_path / "index", default_analyzer(), HashingEmbedder()) as index:
+        for doc in docs:
+            index.add(doc)
+    with SearchIndex(tmp_path / "index", default_analyzer()) as index:
+        index.delete(docs[0].id)
+        generation = index.store.generation()
+    assert json.loads((tmp_path / "index" / dense.META_FILE).read_text())["generation"] == generation
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the FAISS file was rebuilt")
+    monkeypatch.setattr(SearchIndex, "_rebuild_dense", refuse)
+    with SearchIndex(tmp_path / "index", default_analyzer(), HashingEmbedder()) as index:
+        assert [h.document_id for h in index.search("bredband", k=5, mode="dense")] == [docs[1].id]

@@ -46,8 +46,8 @@ def open_index(settings: Settings, embedder: Embedder | None = None,
                analyzer: Analyzer | None = None, *, dense: bool = True) -> SearchIndex:
     """The index in the settings' data folder, with the default models unless given.
 
-    ``dense=False`` opens it without an embedding model, for listing and deleting:
-    the FAISS file then catches up from the stored vectors at the next dense open.
+    ``dense=False`` opens it without an embedding model, for listing and deleting
+    (a deletion removes its vectors from the FAISS file all the same).
     """
     if not dense:
         return SearchIndex(settings.index_dir, analyzer or build_analyzer(), None,
