@@ -176,3 +176,32 @@ def test_delete_without_the_model_keeps_the_faiss_file_fresh(tmp_path: Path, mon
     monkeypatch.setattr(SearchIndex, "_rebuild_dense", refuse)
     with SearchIndex(tmp_path / "index", default_analyzer(), HashingEmbedder()) as index:
         assert [h.document_id for h in index.search("bredband", k=5, mode="dense")] == [docs[1].id]
+
+
+def test_a_filter_is_read_from_the_store_once_per_generation(tmp_path: Path, monkeypatch):
+    """The dense half keeps a filter's allowed rowids (reading them is most of a filtered
+    search at 1M), and a document added or deleted is seen."""
+    from index.search import Filters, SearchIndex
+    from index.store import DocumentStore
+    from nlp.analyzer import default_analyzer
+    from nlp.embed import HashingEmbedder
+
+    reads = []
+    real = DocumentStore.filter_rowids
+    monkeypatch.setattr(DocumentStore, "filter_rowids", lambda self, *a: reads.append(a) or real(self, *a))
+    a, b = (_doc(c * 16, tmp_path / f"{c}.txt", [f"Rapport {c}: bredband på landsbygden."]) for c in "ab")
+    only_2023 = Filters(year=2023)
+    with SearchIndex(tmp_path / "index", default_analyzer(), HashingEmbedder()) as index:
+        index.add(a)
+        for _ in range(3):
+            assert [h.document_id for h in index.search("bredband", k=5, mode="dense", filters=only_2023)] == [a.id]
+        assert len(reads) == 1
+        # a new document: the next search reads the filter again and finds it
+        index.add(b)
+        found = {h.document_id for h in index.search("bredband", k=5, mode="dense", filters=only_2023)}
+        assert found == {a.id, b.id} and len(reads) == 2
+        index.delete(a.id)
+        assert [h.document_id for h in index.search("bredband", k=5, mode="dense", filters=only_2023)] == [b.id]
+        # a different filter is its own entry
+        assert index.search("bredband", k=5, mode="dense", filters=Filters(year=2019)) == []
+        assert len(reads) == 4
