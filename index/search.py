@@ -112,12 +112,14 @@ class SearchIndex:
         # FAISS index kind: "auto" (by size), "flat", "hnsw" or "ivf" (see index.dense)
         self.dense_kind = dense_index
         self._dense: DenseIndex | None = None
+        self._dense_gen: int | None = None  # the store generation self._dense reflects
         # BM25 engine: "tantivy" (index.lexical, derived from the store) or "fts5" (SQLite's own,
         # slower at scale; kept as the term store, for goal filters and for comparison)
         if lexical_engine not in ("tantivy", "fts5"):
             raise ValueError(f"lexical_engine must be tantivy or fts5, not {lexical_engine!r}")
         self.lexical_engine = lexical_engine
         self._lexical: LexicalIndex | None = None
+        self._lexical_gen: int | None = None
         # (generation, SQL condition, parameters) -> rowids that satisfy it, most recent last
         self._allowed: OrderedDict[tuple[object, ...], np.ndarray] = OrderedDict()
 
@@ -201,59 +203,90 @@ class SearchIndex:
 
     def delete(self, doc_id: str) -> Change | None:
         self._lexical_index()
-        if self.embedder is None and self._dense is None:
-            # no model is needed to remove vectors: keep a fresh FAISS file fresh, since
-            # rebuilding it from the store takes minutes at a million passages (IVF training)
-            model = self.store.embedder_name()
-            if model is not None:
-                self._dense = DenseIndex.load(self.directory, self.store.generation(), model, self.dense_kind)
+        # (no model is needed to remove vectors: _follow removes them from the FAISS file)
         change = self.store.delete(doc_id)
         if change is not None:
             self._follow(change, None)
         return change
 
     def _follow(self, change: Change, vectors: np.ndarray | None) -> None:
-        """Bring the lexical index and the FAISS file up to the store's new generation."""
+        """Bring the lexical index and the FAISS file up to the store's new generation.
+
+        Both are updated with just this change when they stood at the generation before
+        it. Another process (the CLI next to the server) may have written in between;
+        then the FAISS index catches up from the store's change log, and the files are
+        never saved as of a generation without that process's passages.
+        """
         if self._lexical is not None:
             try:
                 self._lexical.update(change.removed_rowids, self.store.lexical_rows(change.added_rowids),
                                      change.generation)
+                self._lexical_gen = change.generation
             except LexicalBusyError as e:
                 # the change is stored; the lexical files are behind it and are rebuilt
                 # from the store when next opened
                 log.warning("%s; the lexical index will be rebuilt", e)
                 self._lexical = None
-        if self.embedder is None:
-            model = self.store.embedder_name()
-            if self._dense is not None and model is not None and not change.added_rowids:
-                if change.removed_rowids:
-                    self._dense.remove(change.removed_rowids)
-                self._dense = self._dense.adapt(self.dense_kind)
-                self._dense.save(self.directory, change.generation, model)
-            else:
-                self._dense = None  # the file is behind the store and is rebuilt at the next dense open
+        model = self.embedder.name if self.embedder is not None else self.store.embedder_name()
+        before = change.generation - 1
+        dense, generation = self._dense, self._dense_gen
+        if dense is None and model is not None:
+            # not loaded: `underlag delete` has no model (removing vectors needs none, and a
+            # rebuild takes minutes at 1M)
+            dense = DenseIndex.load(self.directory, before, model, self.dense_kind)
+            generation = before if dense is not None else None
+        if dense is not None and generation == before and (vectors is not None or not change.added_rowids):
+            if dense.size and change.removed_rowids:
+                dense.remove(change.removed_rowids)
+            if vectors is not None and change.added_rowids:
+                dense.add(np.asarray(change.added_rowids), vectors)
+            generation = change.generation
+        elif dense is not None and generation is not None:
+            generation = self._catch_up(dense, generation)  # this change and the other process's
+        if dense is None or generation is None or model is None:
+            # the file is behind the store and is rebuilt at the next dense open
+            self._dense, self._dense_gen = None, None
             return
-        dense = self._dense_index()
-        if dense.size and change.removed_rowids:
-            dense.remove(change.removed_rowids)
-        if vectors is not None and change.added_rowids:
-            dense.add(np.asarray(change.added_rowids), vectors)
         self._dense = dense = dense.adapt(self.dense_kind)
-        dense.save(self.directory, change.generation, self.embedder.name)
+        dense.save(self.directory, generation, model)
+        self._dense_gen = generation
+
+    def _catch_up(self, dense: DenseIndex, generation: int) -> int | None:
+        """Apply the store's changes after ``generation`` to ``dense``; the generation it
+        then stands at, or None (``dense`` untouched) when the change log does not reach back."""
+        since = self.store.changes_since(generation)
+        if since is None:
+            return None
+        dense.remove(since.touched)
+        if since.vectors:
+            dense.add(np.fromiter(since.vectors, dtype=np.int64, count=len(since.vectors)),
+                      np.vstack(list(since.vectors.values())))
+        return since.generation
 
     def _dense_index(self) -> DenseIndex:
+        """The FAISS index at the store's generation: loaded, or rebuilt from the stored vectors."""
         assert self.embedder is not None
+        generation = self.store.generation()
+        if self._dense is not None and self._dense_gen != generation:
+            # another process wrote: catch up from the change log, else take up the file it
+            # saved; until it has, go on with this one (missing that process's newest passages)
+            caught_up = self._catch_up(self._dense, self._dense_gen) if self._dense_gen is not None else None
+            if caught_up is not None:
+                self._dense_gen = caught_up
+            else:
+                fresh = DenseIndex.load(self.directory, generation, self.embedder.name, self.dense_kind)
+                if fresh is not None:
+                    self._dense, self._dense_gen = fresh, generation
         if self._dense is None:
             stored = self.store.embedder_name()
             if stored is not None and stored != self.embedder.name:
                 self.reembed()
-            generation = self.store.generation()
-            # loaded before any write of this process, so the generation must match the file
+                generation = self.store.generation()
             dense = DenseIndex.load(self.directory, generation, self.embedder.name, self.dense_kind)
             if dense is None:
                 dense = self._rebuild_dense()
                 dense.save(self.directory, generation, self.embedder.name)
-            self._dense = dense
+            self._dense, self._dense_gen = dense, generation
         return self._dense
 
     def reembed(self, batch: int = 64) -> int:
@@ -267,7 +300,8 @@ class SearchIndex:
         generation = self.store.set_vectors([r for r, _ in rows], matrix, self.embedder.name)
         if lexical is not None:
             lexical.update([], [], generation)  # the terms did not change
-        self._dense = None
+            self._lexical_gen = generation
+        self._dense, self._dense_gen = None, None
         return len(rows)
 
     def _rebuild_dense(self) -> DenseIndex:
@@ -282,10 +316,19 @@ class SearchIndex:
         """The Tantivy index, opened or rebuilt from the store (None with the fts5 engine)."""
         if self.lexical_engine != "tantivy":
             return None
+        generation = self.store.generation()
+        if self._lexical is not None and self._lexical_gen != generation:
+            # another process wrote: open what it committed (a rebuild may have replaced
+            # the files); until it has recorded its generation, search what is committed
+            fresh = LexicalIndex.load(self.directory, generation)
+            if fresh is not None:
+                self._lexical, self._lexical_gen = fresh, generation
+            else:
+                self._lexical.reload()
         if self._lexical is None:
-            generation = self.store.generation()
             self._lexical = (LexicalIndex.load(self.directory, generation)
                              or LexicalIndex.build(self.directory, self.store.lexical_rows(), generation))
+            self._lexical_gen = generation
         return self._lexical
 
     def load(self) -> None:

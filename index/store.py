@@ -19,6 +19,9 @@ import numpy as np
 from index.lexical import LexicalRow
 from underlag.model import Document, Passage
 
+#: Generations of the change log kept (index.search catches up from it).
+CHANGE_LOG_KEEP = 1000
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     id          TEXT PRIMARY KEY,   -- content hash of the source bytes
@@ -66,6 +69,12 @@ CREATE INDEX IF NOT EXISTS passage_tags_label ON passage_tags(label, framework);
 -- Which tagger (model fingerprint) tagged a document's passages; absent = not tagged.
 CREATE TABLE IF NOT EXISTS tagged_documents (document_id TEXT PRIMARY KEY, tagger TEXT NOT NULL);
 
+-- The passages each generation touched (removed or added; int64 rowids), or NULL for all of
+-- them (new vectors after a change of model): a process whose FAISS index stands at an
+-- earlier generation (the server, when the CLI ingested next to it) catches up from these
+-- instead of reading the whole file again. The last CHANGE_LOG_KEEP generations are kept.
+CREATE TABLE IF NOT EXISTS changes (generation INTEGER PRIMARY KEY, rowids BLOB);
+
 -- Key/value state, e.g. the generation counter the FAISS file is checked against.
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -79,6 +88,15 @@ class Change:
     removed_rowids: list[int]
     added_rowids: list[int]
     generation: int
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """The net change between a generation and ``generation`` (see DocumentStore.changes_since)."""
+
+    generation: int
+    touched: np.ndarray  # rowids removed or added since; those still stored are in ``vectors``
+    vectors: dict[int, np.ndarray]
 
 
 #: One stored tag: (framework, label id, level, score).
@@ -190,7 +208,7 @@ class DocumentStore:
                 db.execute("INSERT OR REPLACE INTO tagged_documents VALUES (?, ?)", (doc.id, tagger))
             if vectors is not None:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('embedder', ?)", (embedder,))
-            generation = self._bump_generation(db)
+            generation = self._bump_generation(db, [*removed, *added])
         return Change(replaced=replaced, removed_rowids=removed, added_rowids=added,
                       generation=generation)
 
@@ -212,7 +230,7 @@ class DocumentStore:
                            [(np.asarray(v, dtype=np.float32).tobytes(), int(r))
                             for r, v in zip(rowids, vectors, strict=True)])
             db.execute("INSERT OR REPLACE INTO meta VALUES ('embedder', ?)", (embedder,))
-            return self._bump_generation(db)
+            return self._bump_generation(db, None)
 
     def get(self, doc_id: str) -> Document | None:
         row = self._db.execute("SELECT json FROM documents WHERE id = ?", (doc_id,)).fetchone()
@@ -239,7 +257,7 @@ class DocumentStore:
             if not self.has(doc_id):
                 return None
             removed = self._delete(db, doc_id)
-            generation = self._bump_generation(db)
+            generation = self._bump_generation(db, removed)
         return Change(replaced=[doc_id], removed_rowids=removed, added_rowids=[], generation=generation)
 
     def _document_rowids(self, doc_id: str) -> list[int]:
@@ -311,10 +329,31 @@ class DocumentStore:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0]) if row else 0
 
-    def _bump_generation(self, db: sqlite3.Connection) -> int:
+    def _bump_generation(self, db: sqlite3.Connection, touched: Sequence[int] | None) -> int:
+        """The next generation, logging the rowids the change ``touched`` (None: every passage)."""
         g = self.generation() + 1
         db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(g),))
+        db.execute("INSERT OR REPLACE INTO changes VALUES (?, ?)",
+                   (g, None if touched is None else np.asarray(touched, dtype=np.int64).tobytes()))
+        db.execute("DELETE FROM changes WHERE generation <= ?", (g - CHANGE_LOG_KEEP,))
         return g
+
+    def changes_since(self, generation: int) -> CatchUp | None:
+        """What changed after ``generation``: the passages touched and their vectors now,
+        read in one snapshot; None when the log does not reach back that far (or a
+        change touched every passage), and the caller reads the whole index instead."""
+        self._db.execute("BEGIN")  # a read snapshot: the generation and the rows agree
+        try:
+            now = self.generation()
+            rows = self._db.execute("SELECT rowids FROM changes WHERE generation > ? AND generation <= ?",
+                                    (generation, now)).fetchall()
+            if len(rows) != now - generation or any(r[0] is None for r in rows):
+                return None
+            touched = np.unique(np.concatenate([np.frombuffer(r[0], dtype=np.int64) for r in rows]
+                                               or [np.zeros(0, dtype=np.int64)]))
+            return CatchUp(now, touched, self.vectors_by_rowid(touched.tolist()))
+        finally:
+            self._db.execute("COMMIT")
 
     # -- passages -------------------------------------------------------------
 
