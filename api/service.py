@@ -77,24 +77,41 @@ def seed_if_empty(service: IndexService, corpus: Path, lexicon) -> int:
     return n
 
 
-async def tag_in_background(service: IndexService, doc_ids: list[str]) -> int:
+#: How often the background tagger looks for documents another process (the CLI) ingested.
+TAG_POLL_S = 5.0
+
+
+async def tag_in_background(service: IndexService, doc_ids: list[str], poll_s: float | None = None) -> None:
     """Tag ``doc_ids`` one document per index-thread call, so searches and uploads
-    queue behind one document at most, not the whole backlog; the number tagged."""
-    if not doc_ids:
-        return 0
-    log.info("tagging %d documents that were not tagged yet, in the background", len(doc_ids))
-    service.tagging_pending = len(doc_ids)
-    done = 0
+    queue behind one document at most, not the whole backlog; then, every ``poll_s``
+    seconds (:data:`TAG_POLL_S`), tag what the CLI ingested into the index meanwhile.
+    Runs until cancelled (at shutdown)."""
+    poll_s = TAG_POLL_S if poll_s is None else poll_s
+    seen = await service.run(lambda ix: ix.store.generation())
     try:
-        for doc_id in doc_ids:
-            done += bool(await service.run(SearchIndex.tag_document, doc_id))
-            service.tagging_pending -= 1
-            if done % 100 == 0:
-                log.info("tagged %d of %d documents", done, len(doc_ids))
+        while True:
+            if doc_ids:
+                await _tag_documents(service, doc_ids)
+            await asyncio.sleep(poll_s)
+            generation = await service.run(lambda ix: ix.store.generation())
+            # only a write (here or in another process) can bring an untagged document
+            doc_ids = await service.run(SearchIndex.untagged_documents) if generation != seen else []
+            seen = generation
     except Exception:
         log.exception("background tagging stopped; the rest is tagged at the next start")
         raise
     finally:
         service.tagging_pending = 0
+
+
+async def _tag_documents(service: IndexService, doc_ids: list[str]) -> int:
+    log.info("tagging %d documents that were not tagged yet, in the background", len(doc_ids))
+    service.tagging_pending = len(doc_ids)
+    done = 0
+    for doc_id in doc_ids:
+        done += bool(await service.run(SearchIndex.tag_document, doc_id))
+        service.tagging_pending -= 1
+        if done % 100 == 0:
+            log.info("tagged %d of %d documents", done, len(doc_ids))
     log.info("tagged %d documents", done)
     return done

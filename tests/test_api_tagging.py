@@ -100,10 +100,15 @@ def test_search_by_goal_returns_only_tagged_passages(client):
         assert h["id"] in tagged
 
 
-def test_documents_ingested_without_the_tagger_are_tagged_in_the_background(tmp_path):
+def test_documents_ingested_without_the_tagger_are_tagged_in_the_background(tmp_path, monkeypatch):
     """The CLI ingests without tagging: the server tags such documents after it starts,
-    one at a time, and says in /api/health how many are left."""
+    one at a time, and says in /api/health how many are left; and what the CLI ingests
+    while the server runs is found by search and tagged too."""
     import time
+
+    import api.service
+
+    monkeypatch.setattr(api.service, "TAG_POLL_S", 0.2)
 
     from index.search import SearchIndex
     from ingest.pipeline import parse_file
@@ -122,3 +127,17 @@ def test_documents_ingested_without_the_tagger_are_tagged_in_the_background(tmp_
         # the portfolio reads the stored tags: both documents have tagged passages now
         m = c.get("/api/portfolio").json()
         assert {d["id"] for d in m["documents"] if any(d["share"].values())} == doc_ids
+
+        # the CLI ingests a third report into the folder the server is serving
+        third = parse_file(PROJECT_ROOT / "corpus" / "000_7fb02ce29b4be31a.txt")
+        with SearchIndex(settings.index_dir, default_analyzer(), HashingEmbedder()) as index:
+            index.add(third)
+        hits = c.get("/api/search", params={"q": "utbyggnaden av bredband", "document": third.id, "k": 3}).json()["hits"]
+        assert hits and all(h["document_id"] == third.id for h in hits)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            m = c.get("/api/portfolio").json()
+            if len({d["id"] for d in m["documents"] if any(d["share"].values())}) == 3:
+                break
+            time.sleep(0.2)
+        assert {d["id"] for d in m["documents"] if any(d["share"].values())} == doc_ids | {third.id}
