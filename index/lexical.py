@@ -103,10 +103,9 @@ class LexicalIndex:
     def load(cls, directory: Path, generation: int) -> LexicalIndex | None:
         """The index in ``directory`` if it matches the store's ``generation``, else None."""
         directory = Path(directory)
+        if _recorded_generation(directory) != generation:
+            return None
         try:
-            meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-            if meta.get("format") != FORMAT or meta.get("generation") != generation:
-                return None
             return cls(directory / INDEX_DIR)
         except Exception:  # noqa: BLE001 - Tantivy reports a damaged index with several error types
             # missing, half-written or unreadable: the caller rebuilds from the store
@@ -243,11 +242,14 @@ def _document(row: LexicalRow) -> tantivy.Document:
 
 
 def _recorded_generation(directory: Path) -> int | None:
+    """The store generation the files hold (None: missing, unreadable, another format)."""
     try:
         meta = json.loads((Path(directory) / META_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return meta.get("generation") if meta.get("format") == FORMAT else None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        return None
+    return meta.get("generation")
 
 
 def _write_meta(directory: Path, generation: int | None) -> None:
