@@ -217,16 +217,7 @@ class SearchIndex:
         then the FAISS index catches up from the store's change log, and the files are
         never saved as of a generation without that process's passages.
         """
-        if self._lexical is not None:
-            try:
-                self._lexical.update(change.removed_rowids, self.store.lexical_rows(change.added_rowids),
-                                     change.generation)
-                self._lexical_gen = change.generation
-            except LexicalBusyError as e:
-                # the change is stored; the lexical files are behind it and are rebuilt
-                # from the store when next opened
-                log.warning("%s; the lexical index will be rebuilt", e)
-                self._lexical = None
+        self._follow_lexical(change.removed_rowids, change.added_rowids, change.generation)
         model = self.embedder.name if self.embedder is not None else self.store.embedder_name()
         before = change.generation - 1
         dense, generation = self._dense, self._dense_gen
@@ -250,6 +241,19 @@ class SearchIndex:
         self._dense = dense = dense.adapt(self.dense_kind)
         dense.save(self.directory, generation, model)
         self._dense_gen = generation
+
+    def _follow_lexical(self, removed: Sequence[int], added: Sequence[int], generation: int) -> None:
+        """Apply a stored change to the Tantivy index, if it is open."""
+        if self._lexical is None:
+            return
+        try:
+            self._lexical.update(removed, self.store.lexical_rows(added), generation)
+            self._lexical_gen = generation
+        except LexicalBusyError as e:
+            # the change is stored; the lexical files are behind it and are rebuilt
+            # from the store when next opened
+            log.warning("%s; the lexical index will be rebuilt", e)
+            self._lexical = None
 
     def _catch_up(self, dense: DenseIndex, generation: int) -> int | None:
         """Apply the store's changes after ``generation`` to ``dense``; the generation it
@@ -296,11 +300,9 @@ class SearchIndex:
         vectors = [self.embedder.encode_passages([self.embedding_text(p) for _, p in rows[i:i + batch]])
                    for i in range(0, len(rows), batch)]
         matrix = np.vstack(vectors) if vectors else np.zeros((0, self.embedder.dim), dtype=np.float32)
-        lexical = self._lexical_index()
+        self._lexical_index()
         generation = self.store.set_vectors([r for r, _ in rows], matrix, self.embedder.name)
-        if lexical is not None:
-            lexical.update([], [], generation)  # the terms did not change
-            self._lexical_gen = generation
+        self._follow_lexical([], [], generation)  # the terms did not change
         self._dense, self._dense_gen = None, None
         return len(rows)
 
