@@ -23,6 +23,7 @@ import json
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -57,13 +58,18 @@ def main_rows(sizes: list[int], n_queries: int = 40) -> list[Row]:
             rows.append(Row("lexical", size_label(n), {}, "not built: run bench_query.py first"))
             continue
         store = DocumentStore(found[0])
-        matched = [store._db.execute("SELECT count(*) FROM passage_fts WHERE passage_fts MATCH ?",
-                                     [" OR ".join(f'"{w}"' for w in ws)]).fetchone()[0] for ws in words]
         by_query = dict(zip(queries, words))
-        fts = {q: [r for r, _ in store.lexical_search(" OR ".join(f'"{w}"' for w in by_query[q]), 100)]
-               for q in queries}
-        lat = latencies_ms(lambda q: store.lexical_search(" OR ".join(f'"{w}"' for w in by_query[q]), 100),
-                           queries, rounds=1)
+        match = {q: " OR ".join(f'"{w}"' for w in ws) for q, ws in by_query.items()}
+        matched = [store._db.execute("SELECT count(*) FROM passage_fts WHERE passage_fts MATCH ?",
+                                     [match[q]]).fetchone()[0] for q in queries]
+        fts = {q: [r for r, _ in store.lexical_search(match[q], 100)] for q in queries}
+
+        def overlap(top10: Callable[[str], list[int]]) -> float:
+            """Mean share of FTS5's top 10 that an engine's top 10 has too."""
+            return float(np.mean([len(set(top10(q)) & set(fts[q][:10])) / max(1, min(10, len(fts[q])))
+                                  for q in queries]))
+
+        lat = latencies_ms(lambda q: store.lexical_search(match[q], 100), queries, rounds=1)
         rows.append(Row("lexical", f"{size_label(n)} FTS5", {**p50_p95(lat)},
                         f"matching passages per query: median {int(np.median(matched)):,}, "
                         f"max {max(matched):,} of {n:,}"))
@@ -71,10 +77,9 @@ def main_rows(sizes: list[int], n_queries: int = 40) -> list[Row]:
         tantivy_index = LexicalIndex.build(found[0], store.lexical_rows(), store.generation())
         build = time.perf_counter() - t0
         lat = latencies_ms(lambda q: tantivy_index.search(by_query[q], 100), queries, rounds=1)
-        overlap = np.mean([len({r for r, _ in tantivy_index.search(by_query[q], 10)} & set(fts[q][:10]))
-                           / max(1, min(10, len(fts[q]))) for q in queries])
+        agree = overlap(lambda q: [r for r, _ in tantivy_index.search(by_query[q], 10)])
         rows.append(Row("lexical", f"{size_label(n)} Tantivy (the index)", {
-            **p50_p95(lat), "build s": f"{build:.1f}", "top-10 overlap with FTS5": f"{overlap:.2f}"},
+            **p50_p95(lat), "build s": f"{build:.1f}", "top-10 overlap with FTS5": f"{agree:.2f}"},
             "index/lexical.py"))
         if bm25s is not None:
             db = sqlite3.connect(found[0] / "underlag.sqlite")
@@ -99,10 +104,9 @@ def main_rows(sizes: list[int], n_queries: int = 40) -> list[Row]:
                 return ids[best[np.argsort(-scores[best])]].tolist()
 
             lat = latencies_ms(top, queries, rounds=1)
-            overlap = np.mean([len(set(top(q)[:10]) & set(fts[q][:10])) / max(1, min(10, len(fts[q])))
-                               for q in queries])
+            agree = overlap(lambda q: top(q)[:10])
             rows.append(Row("lexical", f"{size_label(n)} bm25s (sparse impact matrix)", {
-                **p50_p95(lat), "build s": f"{build:.0f}", "top-10 overlap with FTS5": f"{overlap:.2f}"},
+                **p50_p95(lat), "build s": f"{build:.0f}", "top-10 overlap with FTS5": f"{agree:.2f}"},
                 "numpy backend, no numba"))
         store.close()
     return rows
