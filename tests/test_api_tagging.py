@@ -114,6 +114,10 @@ def test_documents_ingested_without_the_tagger_are_tagged_in_the_background(tmp_
     from ingest.pipeline import parse_file
     from nlp.analyzer import default_analyzer
 
+    def tagged_documents(c: TestClient) -> set[str]:
+        """The documents the portfolio (which reads the stored tags) has tagged passages of."""
+        return {d["id"] for d in c.get("/api/portfolio").json()["documents"] if any(d["share"].values())}
+
     settings = Settings(data_dir=tmp_path / "data")
     with SearchIndex(settings.index_dir, default_analyzer(), HashingEmbedder()) as index:
         for name in ("003_b61ed9f9079cac58.txt", "001_a40ca19e294990ef.txt"):
@@ -124,9 +128,7 @@ def test_documents_ingested_without_the_tagger_are_tagged_in_the_background(tmp_
         while (health := c.get("/api/health").json())["tagging_pending"] and time.monotonic() < deadline:
             time.sleep(0.2)
         assert health["tagging_pending"] == 0 and health["documents"] == 2
-        # the portfolio reads the stored tags: both documents have tagged passages now
-        m = c.get("/api/portfolio").json()
-        assert {d["id"] for d in m["documents"] if any(d["share"].values())} == doc_ids
+        assert tagged_documents(c) == doc_ids
 
         # the CLI ingests a third report into the folder the server is serving
         third = parse_file(PROJECT_ROOT / "corpus" / "000_7fb02ce29b4be31a.txt")
@@ -135,9 +137,6 @@ def test_documents_ingested_without_the_tagger_are_tagged_in_the_background(tmp_
         hits = c.get("/api/search", params={"q": "utbyggnaden av bredband", "document": third.id, "k": 3}).json()["hits"]
         assert hits and all(h["document_id"] == third.id for h in hits)
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            m = c.get("/api/portfolio").json()
-            if len({d["id"] for d in m["documents"] if any(d["share"].values())}) == 3:
-                break
+        while (tagged := tagged_documents(c)) != doc_ids | {third.id} and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert {d["id"] for d in m["documents"] if any(d["share"].values())} == doc_ids | {third.id}
+        assert tagged == doc_ids | {third.id}
