@@ -22,7 +22,9 @@ from api.schemas import ErrorOut
 from api.security import BodyLimitMiddleware, install_error_handlers
 from api.service import IndexService, seed_if_empty, tag_in_background
 from nlp.analyzer import Analyzer
-from nlp.embed import Embedder
+from api.components import build_analyzer, build_embedder
+from ingest import repair
+from nlp.embed import Embedder, HashingEmbedder
 from underlag.settings import PROJECT_ROOT, Settings, get_settings
 
 log = logging.getLogger("underlag.api")
@@ -42,11 +44,7 @@ when the server is started with `UNDERLAG_API_TOKEN`. Request bodies over
 def default_embedder(settings: Settings) -> Embedder:
     """The model the settings ask for: the real one, or the instant test stand-in."""
     if settings.api_embedder == "hashing":
-        from nlp.embed import HashingEmbedder
-
         return HashingEmbedder()
-    from underlag.services import build_embedder
-
     # One intra-op thread: a search embeds one short query, and on a small shared
     # machine two OpenMP threads spin against each other (measured here under load:
     # 2 s per query with two threads, 35-55 ms with one).
@@ -70,9 +68,6 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        from ingest import repair
-        from underlag.services import build_analyzer
-
         _remove_partial_uploads(settings.data_dir)
         emb = embedder or default_embedder(settings)
         app.state.lexicon = repair.default_lexicon()

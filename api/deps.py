@@ -10,8 +10,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.schemas import DocumentOut, DocumentSummary, SectionOut
 from api.service import IndexService
+from api.uploads import store_upload
 from index.search import SearchIndex
 from index.store import StoredDocument
+from ingest.pipeline import parse_file
 from underlag.errors import IngestError
 from underlag.model import Document
 from underlag.settings import Settings
@@ -63,8 +65,6 @@ async def parse_upload(request: Request, path: Path, name: str) -> Document:
 
     Errors name the client's file, never the server's path.
     """
-    from ingest.pipeline import parse_file
-
     slots: threading.BoundedSemaphore = request.app.state.parse_slots
 
     def parse() -> Document:
@@ -83,8 +83,6 @@ async def parse_draft(request: Request, file: UploadFile) -> Document:
 
     It is stored under its hash only while it is parsed, then deleted: never indexed.
     """
-    from api.uploads import store_upload
-
     settings = request.app.state.settings
     stored = await store_upload(file, settings.data_dir / "drafts", int(settings.max_upload_mb * 1024 * 1024))
     try:

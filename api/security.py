@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.search import QueryError, UnknownDocumentError
-from nlp.templates import UnknownQuestionError
+from review.templates import UnknownQuestionError
 from underlag.errors import FileTooLargeError, IngestError, UnderlagError, UnsupportedFormatError
 
 log = logging.getLogger("underlag.api")

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from index.search import SearchIndex
+from ingest.pipeline import parse_many
 from nlp.analyzer import Analyzer
 from nlp.embed import Embedder
-from underlag.services import open_index
+from api.components import open_index
 from underlag.settings import Settings
 
 log = logging.getLogger("underlag.api")
@@ -61,8 +62,6 @@ class IndexService:
 
 def seed_if_empty(service: IndexService, corpus: Path, lexicon) -> int:
     """Ingest the sample corpus when the index holds no document; the number ingested."""
-    from ingest.pipeline import parse_many
-
     if service.call(lambda ix: ix.store.list()):
         return 0
     log.info("the index in %s is empty: ingesting the sample corpus from %s", service.settings.index_dir, corpus)

@@ -29,7 +29,7 @@ def start_server(data_dir: Path, port: int, **env: str) -> subprocess.Popen:
     """
     environment = {**os.environ, "UNDERLAG_API_EMBEDDER": "hashing", "PYTHONUNBUFFERED": "1", **env}
     return subprocess.Popen(
-        [sys.executable, "-c", "from underlag.cli import app; app()", "serve",
+        [sys.executable, "-c", "from api.cli import app; app()", "serve",
          "--port", str(port), "--data-dir", str(data_dir)],
         env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
 

@@ -54,7 +54,7 @@ class Timed:
 
 
 def load_docs(prefixes: list[str]) -> list[Document]:
-    from underlag.services import parse_corpus
+    from api.components import parse_corpus
 
     docs = list(parse_corpus(ROOT / "corpus"))
     return [d for d in docs if not prefixes or d.filename.split("_")[0] in prefixes]
@@ -102,7 +102,7 @@ def measure(docs: list[Document], analyzer: Analyzer, embedder: Embedder, label:
 def retrieval_quality(embedder: Embedder, analyzer: Analyzer) -> dict[str, float]:
     """nDCG@10 per mode of ``evaluations/retrieval.py`` with this embedder."""
     import retrieval
-    from underlag.services import parse_corpus
+    from api.components import parse_corpus
 
     with tempfile.TemporaryDirectory() as tmp, SearchIndex(Path(tmp), analyzer, embedder) as index:
         for doc in parse_corpus(ROOT / "corpus"):
@@ -113,7 +113,7 @@ def retrieval_quality(embedder: Embedder, analyzer: Analyzer) -> dict[str, float
 
 def main_rows(prefixes: list[str], int8: bool = False) -> list[Row]:
     from nlp.embed import load_e5_embedder
-    from underlag.services import build_analyzer
+    from api.components import build_analyzer
     from underlag.settings import get_settings
 
     analyzer = build_analyzer()

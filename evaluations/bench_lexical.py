@@ -40,7 +40,7 @@ def query_words(analyzer, queries: list[str]) -> list[list[str]]:
 
 
 def main_rows(sizes: list[int], n_queries: int = 40) -> list[Row]:
-    from underlag.services import build_analyzer
+    from api.components import build_analyzer
 
     analyzer = build_analyzer()
     queries = [json.loads(line)["query"] for line in

@@ -73,7 +73,7 @@ class CachedQueries:
 
 def sentence_pool(analyzer: Analyzer, embedder: Embedder) -> tuple[list[str], list[list[str]], np.ndarray]:
     """Distinct sentences of the sample corpus in reading order, their index terms and vectors (cached)."""
-    from underlag.services import parse_corpus
+    from api.components import parse_corpus
 
     OUT.mkdir(parents=True, exist_ok=True)
     cache = OUT / f"sentences-{embedder.name}"
@@ -301,7 +301,7 @@ def bench_search(directory: Path, n: int, analyzer: Analyzer, embedder: Embedder
 def main_rows(sizes: list[int], kinds: list[str], n_queries: int, embedder: Embedder | None = None,
               analyzer: Analyzer | None = None) -> list[Row]:
     """Every measurement of this benchmark as table rows."""
-    from underlag.services import build_analyzer, build_embedder
+    from api.components import build_analyzer, build_embedder
     from underlag.settings import get_settings
 
     analyzer = analyzer or build_analyzer()

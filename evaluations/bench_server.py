@@ -77,7 +77,7 @@ def wait_ok(url: str, proc: subprocess.Popen, deadline: float) -> float:
 
 def serve_command(data_dir: Path, port: int) -> list[str]:
     exe = Path(sys.executable).parent / "underlag"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "underlag.cli"]
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "api.cli"]
     return [*cmd, "serve", "--port", str(port), "--data-dir", str(data_dir)]
 
 

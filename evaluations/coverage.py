@@ -48,9 +48,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ingest.pipeline import parse_file  # noqa: E402
 from nlp.analyzer import Analyzer  # noqa: E402
-from nlp.coverage import (  # noqa: E402
+from review.coverage import (  # noqa: E402
     MIN_ANSWER_CHARS, CoverageReport, answer_sections, answer_text, check_coverage, map_sections)
-from nlp.templates import Template, load_template  # noqa: E402
+from review.templates import Template, load_template  # noqa: E402
 from underlag.model import Block, BlockKind, Document  # noqa: E402
 from underlag.settings import PROJECT_ROOT  # noqa: E402
 
@@ -189,7 +189,7 @@ def flags(report: CoverageReport) -> dict[str, str]:
 
 
 def run(limit_cases: int | None = None) -> dict:
-    from underlag.services import build_analyzer, build_embedder
+    from api.components import build_analyzer, build_embedder
     from underlag.settings import get_settings
 
     t0 = time.time()

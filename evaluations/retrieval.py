@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index.search import Hit, SearchIndex  # noqa: E402
-from underlag.services import build_analyzer, build_embedder, parse_corpus  # noqa: E402
+from api.components import build_analyzer, build_embedder, parse_corpus  # noqa: E402
 from underlag.settings import get_settings  # noqa: E402
 
 QUERIES = ROOT / "evaluations" / "data" / "retrieval_queries.jsonl"

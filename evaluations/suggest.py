@@ -41,9 +41,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ingest.pipeline import parse_file  # noqa: E402
-from nlp.coverage import answer_sections, answer_text, element_status, map_sections, split_sentences  # noqa: E402
-from nlp.suggest import _context, question_elements, suggest, trim_to  # noqa: E402
-from nlp.templates import load_template  # noqa: E402
+from review.coverage import answer_sections, answer_text, element_status, map_sections, split_sentences  # noqa: E402
+from review.suggest import _context, question_elements, suggest, trim_to  # noqa: E402
+from review.templates import load_template  # noqa: E402
 from underlag.settings import PROJECT_ROOT, Settings  # noqa: E402
 
 CORPUS = PROJECT_ROOT / "corpus"
@@ -87,7 +87,7 @@ def baseline(q, index, budget: int) -> str:
 
 
 def run() -> dict:
-    from underlag.services import open_index
+    from api.components import open_index
 
     t0 = time.time()
     template = load_template("aterrapportering-2023")

@@ -54,6 +54,7 @@ from nlp.tagger import (  # noqa: E402
     target_features,
 )
 from nlp.taxonomy import load_taxonomies  # noqa: E402
+from underlag.settings import get_settings  # noqa: E402
 
 FRAMEWORKS = ("agenda2030", "national_strategy")
 SYSTEMS = {"embedding": ("embedding",), "lexicon": ("lexicon",), "classifier": ("classifier",),
@@ -77,7 +78,7 @@ def evaluate(embedder) -> dict:
     tagger = Tagger(frameworks, embedder, analyzer, Lexicon.load(analyzer))
     t0 = time.time()
     tagger.use_label_vectors(tagger.encode_labels())
-    tr = prepare(tagger, load_labelled())
+    tr = prepare(tagger, load_labelled(get_settings().tagging_labels))
     res = cross_validate(tagger, tr)
     res["seconds"] = round(time.time() - t0, 1)
     return res
@@ -157,8 +158,7 @@ def main() -> None:
 
         embedder = HashingEmbedder()
     else:
-        from underlag.services import build_embedder
-        from underlag.settings import get_settings
+        from api.components import build_embedder
 
         embedder = build_embedder(get_settings())
     res = evaluate(embedder)

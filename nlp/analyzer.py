@@ -17,6 +17,8 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
+from nlp.wordlist import DOMAIN_WORDS, hunspell_dir
+
 # A word shorter than this is never split and never used as a compound part.
 MIN_PART = 3
 MIN_COMPOUND = 8
@@ -54,10 +56,8 @@ def swedish_words() -> frozenset[str]:
     A plain set, because compound splitting asks about every substring of every
     word; the repair lexicon's full hunspell morphology is far too slow for that.
     """
-    from ingest.repair import DOMAIN_WORDS, _hunspell_dir
-
     words = {w.lower() for w in DOMAIN_WORDS.split()}
-    with open(_hunspell_dir() / "sv_SE.dic", encoding="utf-8", errors="replace") as f:
+    with open(hunspell_dir() / "sv_SE.dic", encoding="utf-8", errors="replace") as f:
         next(f, None)  # the first line is the entry count
         for line in f:
             stem = line.split("/", 1)[0].strip()

@@ -18,6 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from underlag.settings import Settings
 from nlp.model_setup import MODEL_DIR_NAME, PASSAGE_PREFIX, QUERY_PREFIX, default_model_dir, is_ready
 
 
@@ -77,6 +78,12 @@ class SentenceTransformerEmbedder:
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self.passage_prefix)
+
+
+def load_embedder(settings: Settings, *, threads: int | None = None) -> SentenceTransformerEmbedder:
+    """The embedding model the settings name (``model_dir``, ``embed_int8``), loaded offline:
+    the one loader the command line, the web service and the evaluations use."""
+    return load_e5_embedder(settings.model_dir, quantize=settings.embed_int8, threads=threads)
 
 
 def load_e5_embedder(model_dir: Path | None = None, *, batch_size: int = 32,

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
+from underlag.settings import get_settings
+
 MODEL_DIR_NAME = "multilingual-e5-small-q4"
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
@@ -49,8 +51,6 @@ class ModelSetupError(RuntimeError):
 
 def default_model_dir() -> Path:
     """Where the converted model lives: the settings' ``model_dir`` (``UNDERLAG_MODEL_DIR``)."""
-    from underlag.settings import get_settings
-
     return get_settings().model_dir
 
 
@@ -269,11 +269,9 @@ def build_sentence_transformer(packed: PackedE5, workdir: Path):
 
 def _sample_texts() -> tuple[list[str], list[str]]:
     """Queries and ~400-character passages from the sample corpus (Swedish, with tables and lists)."""
-    from underlag.settings import PROJECT_ROOT
-
     passages: list[str] = []
     for name in ("000_7fb02ce29b4be31a.txt", "001_a40ca19e294990ef.txt", "003_b61ed9f9079cac58.txt"):
-        path = PROJECT_ROOT / "corpus" / name
+        path = get_settings().corpus_dir / name
         if path.is_file():
             text = path.read_text(encoding="utf-8")
             passages += [text[i : i + 400] for i in range(0, min(len(text), 400 * 12), 400)]

@@ -11,7 +11,7 @@ Three signals, combined by a small learned model rather than trusted alone:
   "bredbandsutbyggnaden" counts for "bredband";
 - **classifier**: a scikit-learn one-vs-rest logistic regression per framework over the
   passage embedding and the per-goal lexicon counts, trained on the hand-labelled passages
-  (``evaluations/data/tagging_labels.jsonl``) plus the frameworks' own goal and target
+  (``corpus/training/tagging_labels.jsonl``) plus the frameworks' own goal and target
   texts as examples (so frameworks without labelled passages still get a classifier).
 
 A logistic regression over per-(passage, goal) features of the three signals turns them
@@ -42,10 +42,8 @@ import yaml
 from nlp.analyzer import Analyzer
 from nlp.embed import Embedder
 from nlp.taxonomy import TAXONOMY_DIR, Framework, Label, load_taxonomies
-from underlag.settings import PROJECT_ROOT
 
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "goal_lexicon.yaml"
-LABELS_PATH = PROJECT_ROOT / "evaluations" / "data" / "tagging_labels.jsonl"
 #: Bump when features or training change, so cached models are rebuilt.
 MODEL_VERSION = "4"
 THRESHOLD = 0.5
@@ -287,7 +285,7 @@ class LabelledExample:
     targets: dict[str, list[str]]
 
 
-def load_labelled(path: Path = LABELS_PATH) -> list[LabelledExample]:
+def load_labelled(path: Path) -> list[LabelledExample]:
     out = []
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -834,8 +832,8 @@ def train_model(tagger: Tagger, examples: Sequence[LabelledExample], fingerprint
                        trained_on=len(examples))
 
 
-def build_tagger(embedder: Embedder, analyzer: Analyzer, cache_dir: Path | None = None,
-                 taxonomy_dir: Path = TAXONOMY_DIR, labels_path: Path = LABELS_PATH,
+def build_tagger(embedder: Embedder, analyzer: Analyzer, *, labels_path: Path, cache_dir: Path | None = None,
+                 taxonomy_dir: Path = TAXONOMY_DIR,
                  lexicon_path: Path = LEXICON_PATH) -> Tagger:
     """A trained tagger: loaded from ``cache_dir`` when the labelled data, frameworks, lexicon
     and embedder are unchanged, otherwise trained now (seconds to a minute) and cached."""

@@ -31,7 +31,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def e5():
     """The real embedding model (converted by ``python -m nlp.model_setup`` in setup)."""
-    from underlag.services import build_embedder
+    from api.components import build_embedder
     from underlag.settings import get_settings
 
     return build_embedder(get_settings())
@@ -44,7 +44,7 @@ def corpus_index(tmp_path_factory, e5, corpus_dir):
     Read-only for tests: a test that writes builds its own index.
     """
     from ingest.pipeline import parse_many
-    from underlag.services import open_index
+    from api.components import open_index
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("corpus-index"))
     index = open_index(settings, embedder=e5)

@@ -16,7 +16,7 @@ from api.subprocess_server import free_port, start_server, stop, wait_until_up
 from index.search import Filters
 from ingest.pipeline import parse_file
 from nlp.embed import HashingEmbedder
-from underlag.services import open_index
+from api.components import open_index
 from underlag.settings import Settings
 
 

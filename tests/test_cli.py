@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from underlag.cli import app
+from api.cli import app
 
 runner = CliRunner()
 SEED_2023 = "002_aee3b258286ac5e7.txt"

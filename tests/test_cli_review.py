@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from underlag.cli import app
+from api.cli import app
 
 runner = CliRunner()
 SEED_2023 = "002_aee3b258286ac5e7.txt"
@@ -53,7 +53,7 @@ def test_template_show_json_is_the_template():
 
 
 def test_template_extract_writes_a_yaml_that_loads(corpus_dir: Path, tmp_path: Path):
-    from nlp.templates import load_template
+    from review.templates import load_template
 
     out = tmp_path / "ny.yaml"
     r = run("template", "extract", str(corpus_dir / SEED_2023), "--id", "ny-2023", "--out", str(out))

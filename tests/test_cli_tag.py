@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from underlag.cli import app
+from api.cli import app
 
 runner = CliRunner()
 
@@ -20,9 +20,9 @@ runner = CliRunner()
 def _share_model(monkeypatch, e5, settings):
     """The CLI builds its embedder through the services factory: hand it the session model,
     and point the data folder at the test's own."""
-    import underlag.services
+    import api.components
 
-    monkeypatch.setattr(underlag.services, "build_embedder", lambda _settings: e5)
+    monkeypatch.setattr(api.components, "build_embedder", lambda _settings: e5)
     monkeypatch.setenv("UNDERLAG_DATA_DIR", str(settings.data_dir))
     from underlag.settings import get_settings
 

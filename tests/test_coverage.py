@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from nlp.analyzer import default_analyzer
-from nlp.coverage import check_coverage, coverage_json
+from review.coverage import check_coverage, coverage_json
 from nlp.embed import HashingEmbedder
-from nlp.templates import Template, load_template
+from review.templates import Template, load_template
 from underlag.model import Block, BlockKind, Document, DocumentMetadata, Section, render_rows
 
 ACTORS = ("Arbetet har skett i nära samverkan med länets kommuner, Länsstyrelsen i Örebro län "

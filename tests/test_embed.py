@@ -85,7 +85,7 @@ def test_e5_puts_a_swedish_paraphrase_closer_than_unrelated_text(e5, query, para
 
 
 def test_int8_setting_loads_the_quantised_model_that_embeds_like_the_full_one(e5):
-    from underlag.services import build_embedder
+    from api.components import build_embedder
     from underlag.settings import Settings, get_settings
 
     q8 = build_embedder(Settings(model_dir=get_settings().model_dir, embed_int8=True))

@@ -8,9 +8,9 @@ import pytest
 
 from index.search import UnknownDocumentError
 from nlp.embed import HashingEmbedder
-from nlp.report import render_suggestion_docx
-from nlp.suggest import suggest, suggestion_json, trim_to
-from nlp.templates import Template, load_template
+from review.report import render_suggestion_docx
+from review.suggest import suggest, suggestion_json, trim_to
+from review.templates import Template, load_template
 from underlag.settings import Settings
 
 SEED_2023 = "002_aee3b258286ac5e7.txt"
@@ -21,7 +21,7 @@ def index(tmp_path_factory, corpus_dir: Path):
     """Three seeds (2023 report, follow-up, project) in an index with the hashing embedder:
     the selection logic is under test here; evaluations/suggest.py measures it with the real model."""
     from ingest.pipeline import parse_many
-    from underlag.services import open_index
+    from api.components import open_index
 
     ix = open_index(Settings(data_dir=tmp_path_factory.mktemp("suggest")), embedder=HashingEmbedder())
     for r in parse_many([corpus_dir / n for n in (SEED_2023, "000_7fb02ce29b4be31a.txt",

@@ -14,8 +14,8 @@ import pytest
 from index.search import Filters
 from nlp.analyzer import default_analyzer
 from nlp.tagger import Lexicon, build_tagger, chunk_text, keyword_baseline, merge_spans
-from underlag.services import tagger_cache_dir
-from underlag.services import open_index
+from api.components import load_tagger
+from api.components import open_index
 from underlag.settings import get_settings
 
 BROADBAND = ("Utbyggnaden av bredband och digital infrastruktur på landsbygden har fortsatt under året. "
@@ -30,7 +30,7 @@ ENGLISH_EDUCATION = ("Vocational training and adult education help people gain t
 
 @pytest.fixture(scope="session")
 def tagger(e5):
-    return build_tagger(e5, default_analyzer(), cache_dir=tagger_cache_dir(get_settings()))
+    return load_tagger(get_settings(), e5, default_analyzer())
 
 
 def keys(tags):

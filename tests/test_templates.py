@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.templates import (
+from review.templates import (
     Template,
     TemplateError,
     UnknownQuestionError,

@@ -47,9 +47,35 @@ class Settings(BaseSettings):
     #: real model (end-to-end tests and load runs only; never mix with a real index).
     api_embedder: Literal["e5", "hashing"] = "e5"
 
+    #: The project's own data: templates, taxonomies, training examples and the sample
+    #: corpus (``UNDERLAG_CORPUS_DIR``).
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    #: Hand-labelled passages the tagger's classifier and combiner are trained on.
+    tagging_labels: Path = PROJECT_ROOT / "corpus" / "training" / "tagging_labels.jsonl"
+
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def templates_dir(self) -> Path:
+        """Report templates (``underlag template list``)."""
+        return self.corpus_dir / "templates"
+
+    @property
+    def taxonomies_dir(self) -> Path:
+        """Goal frameworks: Agenda 2030, the national strategy, the RUS, perspectives."""
+        return self.corpus_dir / "taxonomies"
+
+    @property
+    def training_dir(self) -> Path:
+        """Example texts the tagger is trained on (shipped with the product)."""
+        return self.corpus_dir / "training"
+
+    @property
+    def tagger_dir(self) -> Path:
+        """Trained tagger models, next to the embedding model and shared by every data folder."""
+        return self.model_dir.parent / "tagger"
 
 
 @lru_cache(maxsize=1)

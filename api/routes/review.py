@@ -1,7 +1,7 @@
 """Templates, coverage of an uploaded draft, and suggestions for a template question.
 
-Thin wrappers over :mod:`nlp.templates`, :mod:`nlp.coverage` (and
-:mod:`nlp.suggest`, :mod:`nlp.report` when present): the JSON is theirs. A
+Thin wrappers over :mod:`review.templates`, :mod:`review.coverage` (and
+:mod:`review.suggest`, :mod:`review.report` when present): the JSON is theirs. A
 template is named by its id from ``GET /api/templates`` only, never by a path.
 Everything that uses the models runs on the index thread (see :mod:`api.service`).
 """
@@ -18,9 +18,10 @@ from pydantic import BaseModel, Field
 from api import deps
 from api.schemas import MULTIPART_ERRORS, ErrorOut
 from api.service import IndexService
-from nlp.coverage import CoverageReport, check_coverage, coverage_json
-from nlp.suggest import Suggestion, suggest, suggestion_json
-from nlp.templates import Template, list_templates, load_template
+from review.coverage import CoverageReport, check_coverage, coverage_json
+from review.report import render_suggestion_docx
+from review.suggest import Suggestion, suggest, suggestion_json
+from review.templates import Template, list_templates, load_template
 
 router = APIRouter(prefix="/api", tags=["review"])
 
@@ -97,8 +98,6 @@ async def suggestion(params: Annotated[SuggestIn, Query()], svc: IndexService = 
 @router.get("/suggest.docx", response_class=Response, summary="The same draft as a Word document",
             responses={**SUGGEST_ERRORS, 200: {"content": {DOCX: {}}, "description": "The draft as .docx."}})
 async def suggestion_docx(params: Annotated[SuggestIn, Query()], svc: IndexService = Depends(deps.service)) -> Response:
-    from nlp.report import render_suggestion_docx
-
     s = await _suggestion(params, svc)
     with tempfile.TemporaryDirectory() as tmp:
         data = render_suggestion_docx(s, Path(tmp) / "forslag.docx").read_bytes()

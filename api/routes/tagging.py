@@ -2,7 +2,7 @@
 the frameworks themselves, and the portfolio (documents x goals).
 
 Thin wrappers over :mod:`nlp.tagger`, :mod:`nlp.taxonomy` and the tagging
-functions of :mod:`nlp.profile` (the JSON is theirs, the same as
+functions of :mod:`review.profile` (the JSON is theirs, the same as
 ``underlag tag --json`` and ``underlag portfolio --json``). The tagger is loaded
 once at start and attached to the index, so documents are tagged as they go
 in; it runs on the index thread with the other model work.
@@ -19,6 +19,8 @@ from pydantic import BaseModel, Field
 from api import deps
 from api.schemas import BODY_ERRORS, MAX_TEXT_CHARS, MULTIPART_ERRORS, ErrorOut
 from api.service import IndexService
+from api.components import load_tagger
+from review.profile import document_profile, portfolio_matrix
 from index.search import SearchIndex
 from underlag.settings import Settings
 
@@ -28,8 +30,6 @@ router = APIRouter(prefix="/api", tags=["tagging"])
 
 def attach_tagger(index: SearchIndex, settings: Settings) -> list[str]:
     """Load (or train once) the tagger for the index's model; the documents it has yet to tag."""
-    from underlag.services import load_tagger
-
     index.tagger = load_tagger(settings, index.embedder, index.analyzer)
     return index.untagged_documents()
 
@@ -108,8 +108,6 @@ async def tag_text(body: TagIn, svc: IndexService = Depends(deps.service)) -> di
 
 
 def _profile(ix: SearchIndex, doc, frameworks: list[str] | None) -> dict[str, Any]:
-    from nlp.profile import document_profile
-
     return document_profile(doc, ix.tagger, ix.analyzer, _frameworks(ix, frameworks))
 
 
@@ -136,8 +134,6 @@ async def document_tags(ref: str, framework: list[str] | None = Query(None, desc
 async def portfolio(framework: str = Query("agenda2030", max_length=100),
                     level: Literal["goal", "target"] = Query("goal"),
                     svc: IndexService = Depends(deps.service)) -> dict[str, Any]:
-    from nlp.profile import portfolio_matrix
-
     def run(ix: SearchIndex) -> dict[str, Any]:
         _frameworks(ix, [framework])
         return portfolio_matrix(ix, framework, level)

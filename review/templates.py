@@ -184,7 +184,7 @@ def _el(id: str, label: str, description: str, groups: list[list[str]], min_grou
 
 # The elements the Swedish återrapportering templates ask for. Groups hold word
 # beginnings and lemmas; they are matched against a sentence's words, lemmas and
-# compound parts (see nlp.coverage.lexical_groups).
+# compound parts (see review.coverage.lexical_groups).
 ELEMENT_LIBRARY: list[_LibraryEntry] = [
     _el("aktorer", "Samverkande aktörer",
         "Vilka aktörer vi har samverkat med: kommuner, länsstyrelsen, statliga myndigheter, "

@@ -23,7 +23,7 @@ JSON field names of :class:`Suggestion` (extend, never rename): ``template``,
 number), ``elements`` (ids it covers), ``trimmed``), ``citations`` (``n``,
 ``passage_id``, ``document``, ``document_id``, ``filename``, ``section``,
 ``section_title``, ``year``, ``page``), ``elements`` (ElementResult of
-:mod:`nlp.coverage` for the draft), ``uncovered`` (element ids not covered),
+:mod:`review.coverage` for the draft), ``uncovered`` (element ids not covered),
 ``excluded_document``, ``prefer_recent``.
 """
 
@@ -33,8 +33,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from index.search import SearchIndex, UnknownDocumentError
-from nlp.coverage import ElementResult, element_status, lexical_groups, split_sentences
-from nlp.templates import Element, Question, Template
+from review.coverage import ElementResult, element_status, lexical_groups, split_sentences
+from review.templates import Element, Question, Template
 from underlag.model import Passage
 
 # Budget for questions without a character limit (tables, free questions).

@@ -1,7 +1,6 @@
 """`underlag` subcommands for tagging against goal frameworks (tag, portfolio).
 
-Registered on :data:`underlag.cli.app` when :mod:`underlag.cli` is imported.
-``underlag search --goal`` uses :func:`open_tagged_index` from here.
+Registered on :data:`api.cli.common.app` when :mod:`api.cli` is imported.
 """
 
 from __future__ import annotations
@@ -17,8 +16,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from underlag.cli import DataDirOpt, JsonOpt, _print_json, _settings, app, err, out, parse_or_exit
-from nlp.profile import document_profile, heatmap, portfolio_matrix
+from api.cli.common import DataDirOpt, JsonOpt, app, err, out, parse_or_exit, print_json, settings_for
+from api.components import load_tagger, open_index, open_tagged_index
+from review.profile import document_profile, heatmap, portfolio_matrix
 from underlag.settings import Settings
 
 FrameworkOpt = Annotated[
@@ -29,19 +29,6 @@ FrameworkOpt = Annotated[
 
 
 # -- components ------------------------------------------------------------------------------
-
-
-def open_tagged_index(settings: Settings):
-    """The index with its embedder and a tagger; documents not yet tagged are tagged now."""
-    from underlag.services import load_tagger, open_index
-
-    index = open_index(settings)
-    index.tagger = load_tagger(settings, index.embedder, index.analyzer)
-    todo = index.store.untagged_documents(index.tagger.require_model().fingerprint)
-    if todo:
-        err.print(f"Taggar {len(todo)} dokument i indexet …", highlight=False)
-        index.ensure_tags()
-    return index
 
 
 def _check_frameworks(tagger, frameworks: list[str] | None) -> list[str] | None:
@@ -167,15 +154,13 @@ def tag(
     if csv_file is not None and not column:
         err.print("error: --csv needs --column, the name of the column with the text")
         raise typer.Exit(2)
-    settings = _settings(None)
+    settings = settings_for(None)
     doc = None
     if file is not None:
         doc = parse_or_exit(file, settings)
     if text is not None and not text.strip():
         err.print("error: --text is empty")
         raise typer.Exit(2)
-    from underlag.services import load_tagger
-
     tagger = load_tagger(settings)
     frameworks = _check_frameworks(tagger, framework)
     if csv_file is not None:
@@ -183,13 +168,13 @@ def tag(
     elif doc is not None:
         profile = document_profile(doc, tagger, tagger.analyzer, frameworks)
         if as_json:
-            _print_json(profile)
+            print_json(profile)
         else:
             _print_profile(profile)
     else:
         tags = tagger.tag(text or "", frameworks)
         if as_json:
-            _print_json({"characters": len(text or ""), "labels": [t.to_json() for t in tags]})
+            print_json({"characters": len(text or ""), "labels": [t.to_json() for t in tags]})
         else:
             _print_tags(tags, text or "")
 
@@ -209,7 +194,7 @@ def portfolio(
     Cells are the share of the document's text in passages tagged with the goal.
     Documents indexed before tagging existed are tagged first (and the tags stored).
     """
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     with open_tagged_index(settings) as index:
         if framework not in index.tagger.frameworks:
             err.print(f"error: unknown framework '{framework}'; known: {', '.join(index.tagger.frameworks)}")
@@ -235,7 +220,7 @@ def portfolio(
             heatmap(matrix, path)
             err.print(f"Värmekarta: {path}")
     if as_json:
-        _print_json(matrix)
+        print_json(matrix)
     elif not csv_path or csv_path != "-":
         if not (png or svg or csv_path):
             table = Table("dokument", *ids)

@@ -53,7 +53,7 @@ from pydantic import BaseModel, ConfigDict
 
 from nlp.analyzer import Analyzer
 from nlp.embed import Embedder
-from nlp.templates import CharLimit, Element, Question, Template
+from review.templates import CharLimit, Element, Question, Template
 from underlag.model import BlockKind, Document, Section
 
 Status = Literal["covered", "weak", "missing"]

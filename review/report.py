@@ -15,9 +15,9 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from nlp.coverage import CoverageReport, ElementResult, QuestionCoverage
-from nlp.suggest import Citation, Suggestion
-from nlp.templates import Template
+from review.coverage import CoverageReport, ElementResult, QuestionCoverage
+from review.suggest import Citation, Suggestion
+from review.templates import Template
 
 STATUS_SV = {"covered": "täcks", "weak": "svagt", "missing": "saknas",
              "answered": "besvarad", "missing_answer": "obesvarad"}

@@ -1,6 +1,6 @@
 """`underlag` subcommands for the web service (serve).
 
-Registered on :data:`underlag.cli.app` when :mod:`underlag.cli` is imported.
+Registered on :data:`api.cli.common.app` when :mod:`api.cli` is imported.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from typing import Annotated
 
 import typer
 
-from underlag.cli import DataDirOpt, _settings, app, err, out  # noqa: F401
+from api.app import create_app
+
+from api.cli.common import DataDirOpt, app, err, out, settings_for
 
 
 @app.command()
@@ -27,10 +29,8 @@ def serve(
     """
     import uvicorn
 
-    from api.app import create_app
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     if host not in ("127.0.0.1", "localhost", "::1") and not settings.api_token:
         err.print("warning: listening beyond loopback without UNDERLAG_API_TOKEN: anyone who reaches "
                   "the port can upload and delete documents", highlight=False)

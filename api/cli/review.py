@@ -1,6 +1,6 @@
 """`underlag` subcommands for templates, coverage checks and draft suggestions (template, coverage, suggest).
 
-Registered on :data:`underlag.cli.app` when :mod:`underlag.cli` is imported.
+Registered on :data:`api.cli.common.app` when :mod:`api.cli` is imported.
 
     underlag template list                      # the templates in corpus/templates
     underlag template show ID                   # questions, limits and elements
@@ -18,8 +18,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from underlag.cli import DataDirOpt, JsonOpt, _print_json, _settings, app, err, out, parse_or_exit
+from api.cli.common import DataDirOpt, JsonOpt, app, err, out, parse_or_exit, print_json, settings_for
+from api.components import build_analyzer, build_embedder, open_index
+from review.coverage import check_coverage, coverage_json
+from review.report import (
+    answer_label, chars_label, citation_label, element_label, items_label, render_coverage_docx,
+    render_coverage_html, render_suggestion_docx,
+)
+from review.suggest import suggest as make_suggestion
+from review.suggest import suggestion_json
+from review.templates import extract_template, list_templates, load_template, save_template, template_json
 from underlag.errors import UnderlagError
+from underlag.settings import get_settings
 
 template_app = typer.Typer(help="Report templates: list, show and extract them.", no_args_is_help=True)
 app.add_typer(template_app, name="template")
@@ -34,7 +44,6 @@ def _fail(e: Exception, code: int = 2) -> typer.Exit:
 
 
 def _load(template_id: str):
-    from nlp.templates import load_template
 
     try:
         return load_template(template_id)
@@ -45,11 +54,10 @@ def _load(template_id: str):
 @template_app.command("list")
 def template_list(as_json: JsonOpt = False) -> None:
     """The templates in corpus/templates."""
-    from nlp.templates import list_templates, template_json
 
     templates = list_templates()
     if as_json:
-        _print_json([{k: v for k, v in template_json(t).items() if k in ("id", "title", "year", "source")}
+        print_json([{k: v for k, v in template_json(t).items() if k in ("id", "title", "year", "source")}
                      | {"questions": len(t.questions)} for t in templates])
         return
     table = Table("id", "titel", "år", "frågor", "källa")
@@ -80,11 +88,10 @@ def _print_template(t) -> None:
 def template_show(template_id: Annotated[str, typer.Argument(help="Template id or YAML file.")],
                   as_json: JsonOpt = False) -> None:
     """A template's questions, limits and required elements."""
-    from nlp.templates import template_json
 
     t = _load(template_id)
     if as_json:
-        _print_json(template_json(t))
+        print_json(template_json(t))
     else:
         _print_template(t)
 
@@ -101,7 +108,6 @@ def template_extract(
     Review the YAML afterwards (corpus/templates/README.md) and save it in
     corpus/templates/ to use it with `coverage` and `suggest`.
     """
-    from nlp.templates import extract_template, save_template, template_json
 
     t = extract_template(parse_or_exit(file), template_id)
     if not t.questions:
@@ -111,7 +117,7 @@ def template_extract(
         save_template(t, out_path)
         err.print(f"wrote {out_path} ({len(t.questions)} questions, {len(t.limits)} limits)")
     if as_json:
-        _print_json(template_json(t))
+        print_json(template_json(t))
     elif not out_path:
         import yaml
         out.print(yaml.safe_dump(template_json(t), allow_unicode=True, sort_keys=False, width=100),
@@ -119,7 +125,6 @@ def template_extract(
 
 
 def _coverage_table(report) -> None:
-    from nlp.report import answer_label, chars_label, element_label, items_label
 
     s = report.summary
     out.print(f"[bold]{report.draft}[/] mot {report.template}: {s.answered}/{s.questions} frågor besvarade, "
@@ -148,10 +153,6 @@ def coverage(
     as_json: JsonOpt = False,
 ) -> None:
     """Check a draft against a template: answers, required elements, character limits, table sizes."""
-    from nlp.coverage import check_coverage, coverage_json
-    from nlp.report import render_coverage_docx, render_coverage_html
-    from underlag.services import build_analyzer, build_embedder
-    from underlag.settings import get_settings
 
     t = _load(template)
     doc = parse_or_exit(draft)
@@ -163,7 +164,7 @@ def coverage(
         html.write_text(render_coverage_html(report, t), encoding="utf-8")
         err.print(f"wrote {html}")
     if as_json:
-        _print_json(coverage_json(report))
+        print_json(coverage_json(report))
     else:
         _coverage_table(report)
 
@@ -182,13 +183,9 @@ def suggest(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Suggest a draft answer to a template question from earlier reports, with citations."""
-    from nlp.report import citation_label, render_suggestion_docx
-    from nlp.suggest import suggest as make_suggestion
-    from nlp.suggest import suggestion_json
-    from underlag.services import open_index
 
     t = _load(template)
-    with open_index(_settings(data_dir)) as index:
+    with open_index(settings_for(data_dir)) as index:
         try:
             s = make_suggestion(question, t, index, exclude_document=exclude, prefer_recent=prefer_recent,
                                 max_chars=max_chars)
@@ -198,7 +195,7 @@ def suggest(
         render_suggestion_docx(s, docx)
         err.print(f"wrote {docx}")
     if as_json:
-        _print_json(suggestion_json(s))
+        print_json(suggestion_json(s))
         return
     out.print(f"[bold]{s.question} {s.question_text}[/]", highlight=False)
     out.print(f"[dim]{s.chars} av {s.budget} tecken[/]")

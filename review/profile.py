@@ -10,6 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from index.passages import passages as cut_passages
+from index.search import SearchIndex
+
 
 def document_profile(doc, tagger, analyzer, frameworks: list[str] | None = None) -> dict[str, Any]:
     """Which goals and targets a document concerns, how much of its text, and where.
@@ -18,9 +21,6 @@ def document_profile(doc, tagger, analyzer, frameworks: list[str] | None = None)
     document's passage text, in characters, in passages tagged with it), ``passages``
     (how many), ``sections`` (where, best first) and ``evidence`` (the best sentences).
     """
-    from index.passages import passages as cut_passages
-    from index.search import SearchIndex
-
     ps = cut_passages(doc, sentences=analyzer.sentences)
     texts = [SearchIndex.embedding_text(p) for p in ps]
     tagged = tagger.tag_many(texts, frameworks=frameworks) if texts else []

@@ -1,0 +1,1 @@
+"""Review features: templates, coverage, suggestions, reports and the goal portfolio."""
