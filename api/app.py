@@ -25,11 +25,11 @@ from nlp.analyzer import Analyzer
 from api.components import build_analyzer, build_embedder
 from ingest import repair
 from nlp.embed import Embedder, HashingEmbedder
-from underlag.settings import PROJECT_ROOT, Settings, get_settings
+from underlag.errors import ModelMissingError
+from underlag.settings import Settings
 
 log = logging.getLogger("underlag.api")
 
-SAMPLE_CORPUS = PROJECT_ROOT / "corpus"
 # Multipart framing around an upload: the body limit allows this much over the file limit.
 MULTIPART_SLACK = 64 * 1024
 
@@ -57,19 +57,27 @@ def _remove_partial_uploads(data_dir: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def create_app(settings: Settings | None = None, embedder: Embedder | None = None,
-               analyzer: Analyzer | None = None, *, seed_corpus: Path | None = SAMPLE_CORPUS) -> FastAPI:
+def create_app(settings: Settings, embedder: Embedder | None = None,
+               analyzer: Analyzer | None = None, *, seed_corpus: Path | None | bool = True) -> FastAPI:
     """The web service over the index in ``settings.data_dir``.
 
-    Models not given are loaded at start-up; ``seed_corpus`` (the sample corpus
-    by default, None for none) is ingested when the index is empty.
+    Models not given are loaded at start-up; ``seed_corpus`` (True: the sample corpus in
+    ``settings.corpus_dir``; None or False: none) is ingested when the index is empty.
     """
-    settings = settings or get_settings()
-
+    if seed_corpus is True:
+        seed_corpus = settings.corpus_dir
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         _remove_partial_uploads(settings.data_dir)
-        emb = embedder or default_embedder(settings)
+        try:
+            emb = embedder or default_embedder(settings)
+        except ModelMissingError as e:
+            # the service still starts and answers every request with this error (503), so a
+            # client sees what is missing and how to make it instead of a refused connection
+            log.error("%s", e)
+            app.state.unavailable = e
+            yield
+            return
         app.state.lexicon = repair.default_lexicon()
         app.state.service = IndexService(settings, emb, analyzer or build_analyzer())
         # parsing is CPU- and memory-heavy: a couple at a time, the rest wait
@@ -80,7 +88,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         # at a time on the index thread while the service already answers (100k passages
         # take minutes); /api/health counts what is left
         background = asyncio.create_task(tag_in_background(app.state.service, untagged))
-        if seed_corpus is not None:
+        if seed_corpus:
             n = await asyncio.to_thread(seed_if_empty, app.state.service, seed_corpus, app.state.lexicon)
             if n:
                 log.info("ingested %d documents of the sample corpus", n)

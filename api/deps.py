@@ -8,18 +8,21 @@ from pathlib import Path
 from fastapi import HTTPException, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from api.schemas import DocumentOut, DocumentSummary, SectionOut
+from api.schemas import DocumentListing, DocumentOut, SectionOut
 from api.service import IndexService
 from api.uploads import store_upload
 from index.search import SearchIndex
-from index.store import StoredDocument
 from ingest.pipeline import parse_file
 from underlag.errors import IngestError
-from underlag.model import Document
+from underlag.model import Document, DocumentSummary
 from underlag.settings import Settings
 
 
 def service(request: Request) -> IndexService:
+    """The index service; a service that could not load its model answers with why (503)."""
+    unavailable = getattr(request.app.state, "unavailable", None)
+    if unavailable is not None:
+        raise unavailable
     return request.app.state.service
 
 
@@ -31,9 +34,8 @@ def document_url(doc_id: str, section_index: int | None = None) -> str:
     return f"/dokument/{doc_id}" + (f"#avsnitt-{section_index}" if section_index is not None else "")
 
 
-def summary(d: StoredDocument) -> DocumentSummary:
-    return DocumentSummary(id=d.id, filename=d.filename, title=d.title, doc_type=d.doc_type, years=d.years,
-                           sections=d.sections, ingested_at=d.ingested_at, url=document_url(d.id))
+def summary(d: DocumentSummary) -> DocumentListing:
+    return DocumentListing(**dict(d), url=document_url(d.id))
 
 
 def document_out(doc: Document) -> DocumentOut:
@@ -48,8 +50,8 @@ def document_out(doc: Document) -> DocumentOut:
 
 
 def _get(index: SearchIndex, ref: str) -> Document | None:
-    doc_id = index.store.resolve(ref)
-    return index.store.get(doc_id) if doc_id else None
+    doc_id = index.resolve(ref)
+    return index.document(doc_id) if doc_id else None
 
 
 async def get_document(svc: IndexService, ref: str) -> Document:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
-from index.search import Hit
-from underlag.model import Block, DocumentMetadata, Footnote
+from underlag.model import Block, DocumentMetadata, DocumentSummary, Footnote, Hit
 
 MAX_TEXT_CHARS = 200_000
 
@@ -34,14 +34,11 @@ class Health(BaseModel):
                                  "(goal filters and the portfolio leave them out until then).")
 
 
-class DocumentSummary(BaseModel):
-    id: str
-    filename: str
-    title: str | None
-    doc_type: str | None
-    years: list[int]
-    sections: int
-    ingested_at: str
+class DocumentListing(DocumentSummary):
+    """A document of the listing as the web service shows it: with its page, without the
+    server's own path to the file."""
+
+    source: SkipJsonSchema[str] = Field(exclude=True)
     url: str = Field(description="The document's page in the web interface.")
 
 
@@ -72,7 +69,7 @@ class DocumentOut(BaseModel):
 
 class IngestOut(BaseModel):
     status: Literal["ingested", "unchanged"]
-    document: DocumentSummary
+    document: DocumentListing
     passages: int = Field(description="Passages indexed (0 when unchanged).")
     warnings: list[str] = []
 

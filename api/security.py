@@ -14,9 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from index.search import QueryError, UnknownDocumentError
-from review.templates import UnknownQuestionError
-from underlag.errors import FileTooLargeError, IngestError, UnderlagError, UnsupportedFormatError
+from underlag.errors import UnderlagError
 
 log = logging.getLogger("underlag.api")
 
@@ -109,30 +107,6 @@ async def _no_receive() -> Message:  # pragma: no cover - a JSON response never 
     return {"type": "http.disconnect"}
 
 
-# Status and code for each kind of error a user can act on.
-_INGEST_STATUS = {FileTooLargeError: 413, UnsupportedFormatError: 415}
-
-
-def ingest_status(e: IngestError) -> int:
-    return next((s for cls, s in _INGEST_STATUS.items() if isinstance(e, cls)), 422)
-
-
-# Errors of the user's request that are not about a file: status and code. Starlette
-# picks the handler of the most specific class, so UnderlagError is the fallback.
-_USER_ERRORS: dict[type[Exception], tuple[int, str]] = {
-    QueryError: (400, "bad_query"),
-    UnknownDocumentError: (404, "unknown_document"),
-    UnknownQuestionError: (404, "unknown_question"),
-    UnderlagError: (400, "bad_request"),
-}
-
-
-def _user_error(status: int, code: str):
-    async def handler(request: Request, e: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(e), "code": code}, status_code=status)
-    return handler
-
-
 def install_error_handlers(app: FastAPI) -> None:
     """Every error leaves as JSON ``{"detail", "code"}``; nothing leaks a traceback."""
 
@@ -152,12 +126,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": "; ".join(parts) or "invalid request", "code": "invalid"},
                             status_code=422)
 
-    for cls, (status, code) in _USER_ERRORS.items():
-        app.add_exception_handler(cls, _user_error(status, code))
-
-    @app.exception_handler(IngestError)
-    async def ingest_error(request: Request, e: IngestError) -> JSONResponse:
-        return JSONResponse({"detail": str(e), "code": e.code}, status_code=ingest_status(e))
+    @app.exception_handler(UnderlagError)
+    async def user_error(request: Request, e: UnderlagError) -> JSONResponse:
+        # status and code come with the error class (underlag.errors), as the CLI's exit code does
+        headers = {"Retry-After": "60"} if e.http_status == 503 else None
+        return JSONResponse({"detail": str(e), "code": e.code}, status_code=e.http_status, headers=headers)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, e: Exception) -> JSONResponse:

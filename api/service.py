@@ -62,7 +62,7 @@ class IndexService:
 
 def seed_if_empty(service: IndexService, corpus: Path, lexicon) -> int:
     """Ingest the sample corpus when the index holds no document; the number ingested."""
-    if service.call(lambda ix: ix.store.list()):
+    if service.call(lambda ix: ix.documents()):
         return 0
     log.info("the index in %s is empty: ingesting the sample corpus from %s", service.settings.index_dir, corpus)
     n = 0
@@ -86,13 +86,13 @@ async def tag_in_background(service: IndexService, doc_ids: list[str], poll_s: f
     seconds (:data:`TAG_POLL_S`), tag what the CLI ingested into the index meanwhile.
     Runs until cancelled (at shutdown)."""
     poll_s = TAG_POLL_S if poll_s is None else poll_s
-    seen = await service.run(lambda ix: ix.store.generation())
+    seen = await service.run(lambda ix: ix.generation())
     try:
         while True:
             if doc_ids:
                 await _tag_documents(service, doc_ids)
             await asyncio.sleep(poll_s)
-            generation = await service.run(lambda ix: ix.store.generation())
+            generation = await service.run(lambda ix: ix.generation())
             # only a write (here or in another process) can bring an untagged document
             doc_ids = await service.run(SearchIndex.untagged_documents) if generation != seen else []
             seen = generation

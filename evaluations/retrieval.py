@@ -26,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.search import Hit, SearchIndex  # noqa: E402
+from index.search import SearchIndex  # noqa: E402
+from underlag.model import Hit  # noqa: E402
 from api.components import build_analyzer, build_embedder, parse_corpus  # noqa: E402
 from underlag.settings import get_settings  # noqa: E402
 
@@ -96,7 +97,7 @@ def main() -> None:
         with SearchIndex(Path(tmp), analyzer, embedder, lexical_engine=engines[0]) as index:
             for doc in parse_corpus(ROOT / "corpus"):
                 index.add(doc)
-            print(f"indexed {index.store.passage_count()} passages in {time.perf_counter() - t0:.1f} s "
+            print(f"indexed {index.passage_count()} passages in {time.perf_counter() - t0:.1f} s "
                   f"with {embedder.name}; {len(queries)} queries")
         for engine in engines:
             with SearchIndex(Path(tmp), analyzer, embedder, lexical_engine=engine) as index:

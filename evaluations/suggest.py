@@ -98,7 +98,7 @@ def run() -> dict:
             index.add(parse_file(CORPUS / name))
         t_index = time.time() - t0
         matches = map_sections(real, template, index.embedder)
-        passages = {p.id for _, p in index.store.all_passages()}
+        passages = {p.id for _, p in index.all_passages()}
         rows = []
         for q in template.questions:
             if q.answer_type != "prose" or q.id not in matches:

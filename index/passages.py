@@ -131,3 +131,9 @@ def passages(doc: Document, max_chars: int = MAX_CHARS,
                 heading_path=section.heading_path, page=page, kind=kind, text=text,
             ))
     return result
+
+
+def indexed_text(p: Passage) -> str:
+    """What is indexed of a passage, for both indexes and the tagger: its heading gives it
+    its context ("1.3 ... territoriella perspektiv")."""
+    return f"{p.section_title}\n{p.text}"

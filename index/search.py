@@ -13,23 +13,22 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel
 
-from index.dense import DenseIndex, choose_kind
-from index.lexical import LexicalBusyError, LexicalIndex
+from index.filters import Filters, where_clause
+from index.passages import indexed_text
 from index.passages import passages as cut_passages
 from index.store import Change, DocumentStore
+from index.sync import DerivedIndexes
 from nlp.analyzer import Analyzer
 from nlp.embed import Embedder
 from nlp.tagger import Tagger
-from underlag.errors import UnderlagError
-from underlag.model import Document, Passage
+from underlag.errors import QueryError, UnknownDocumentError
+from underlag.model import Document, DocumentSummary, Hit, Passage
 
 log = logging.getLogger(__name__)
 
@@ -41,56 +40,6 @@ RRF_K = 60
 FILTER_CACHE_SIZE = 8
 MAX_QUERY_CHARS = 5000
 Mode = Literal["hybrid", "lexical", "dense"]
-
-
-class QueryError(UnderlagError):
-    """A query that cannot be searched (empty, only stop words, too long)."""
-
-
-class UnknownDocumentError(UnderlagError):
-    """A filter or request names a document the index does not hold."""
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrict a search. ``section`` "1.3" matches 1.3 and its subsections."""
-
-    document: str | None = None  # id, id prefix or file name
-    doc_type: str | None = None
-    year: int | None = None
-    organisation: str | None = None
-    section: str | None = None
-    # a goal or target: "agenda2030:8.5", or a bare id ("8.5", "S4.1", "inkludering") in any framework
-    goal: str | None = None
-
-    def is_empty(self) -> bool:
-        return not any((self.document, self.doc_type, self.year, self.organisation, self.section,
-                        self.goal))
-
-
-class Hit(BaseModel):
-    """One search result. ``text``, ``document``, ``section``, ``heading_path``,
-    ``year``, ``page`` and ``score`` are the public JSON fields."""
-
-    text: str
-    document: str
-    section: str | None
-    heading_path: list[str]
-    year: int | None
-    page: int | None
-    score: float
-    id: str
-    document_id: str
-    filename: str
-    section_title: str
-    doc_type: str | None
-    years: list[int]
-    # character spans of ``text`` that match the query's words
-    highlights: list[tuple[int, int]] = []
-    lexical_rank: int | None = None
-    dense_rank: int | None = None
-    # prior wording only: how much of the given text this passage repeats (0..1)
-    overlap: float | None = None
 
 
 def _fts_words(term: str) -> list[str]:
@@ -109,19 +58,17 @@ class SearchIndex:
         self.embedder = embedder
         # optional: with a tagger, passages are tagged with goals and targets as they go in
         self.tagger = tagger
-        # FAISS index kind: "auto" (by size), "flat", "hnsw" or "ivf" (see index.dense)
-        self.dense_kind = dense_index
-        self._dense: DenseIndex | None = None
-        self._dense_gen: int | None = None  # the store generation self._dense reflects
-        # BM25 engine: "tantivy" (index.lexical, derived from the store) or "fts5" (SQLite's own,
-        # slower at scale; kept as the term store, for goal filters and for comparison)
-        if lexical_engine not in ("tantivy", "fts5"):
-            raise ValueError(f"lexical_engine must be tantivy or fts5, not {lexical_engine!r}")
-        self.lexical_engine = lexical_engine
-        self._lexical: LexicalIndex | None = None
-        self._lexical_gen: int | None = None
+        self._derived = DerivedIndexes(self.directory, self.store, embedder, dense_index, lexical_engine)
         # (generation, SQL condition, parameters) -> rowids that satisfy it, most recent last
         self._allowed: OrderedDict[tuple[object, ...], np.ndarray] = OrderedDict()
+
+    @property
+    def dense_kind(self) -> str:
+        return self._derived.dense_kind
+
+    @property
+    def lexical_engine(self) -> str:
+        return self._derived.lexical_engine
 
     def close(self) -> None:
         self.store.close()
@@ -132,33 +79,79 @@ class SearchIndex:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- documents ----------------------------------------------------------------
+
+    def documents(self) -> list[DocumentSummary]:
+        """The indexed documents, by file name."""
+        return self.store.list()
+
+    @staticmethod
+    def documents_in(directory: Path) -> list[DocumentSummary]:
+        """The documents of the index in ``directory``, read without opening its search indexes
+        or loading any model (``underlag documents``)."""
+        with DocumentStore(Path(directory)) as store:
+            return store.list()
+
+    def resolve(self, ref: str) -> str | None:
+        """The id of the one document ``ref`` names (id, unique id prefix or file name), else None."""
+        return self.store.resolve(ref)
+
+    def document(self, doc_id: str) -> Document | None:
+        """A stored document as it was parsed."""
+        return self.store.get(doc_id)
+
+    def ids_for_source(self, path: Path) -> set[str]:
+        """Ids of the documents stored from this file path (to skip unchanged files)."""
+        return set(self.store.ids_for_source(path))
+
+    def passage_count(self) -> int:
+        return self.store.passage_count()
+
+    def generation(self) -> int:
+        """The store's generation: it changes with every add and delete, in any process."""
+        return self.store.generation()
+
+    def passages(self, rowids: Sequence[int]) -> dict[int, Passage]:
+        return self.store.passages(rowids)
+
+    def passages_by_id(self, ids: Sequence[str]) -> dict[str, tuple[int, Passage]]:
+        return self.store.passages_by_id(ids)
+
+    def document_passages(self, doc_id: str) -> list[tuple[int, Passage]]:
+        """A document's passages with their rowids, in order."""
+        return self.store.document_passages(doc_id)
+
+    def all_passages(self) -> list[tuple[int, Passage]]:
+        return self.store.all_passages()
+
+    def vectors_by_rowid(self, rowids: Sequence[int]) -> dict[int, np.ndarray]:
+        return self.store.vectors_by_rowid(rowids)
+
+    def passage_tags(self, rowids: Sequence[int]):
+        """The stored goal tags of these passages."""
+        return self.store.passage_tags(rowids)
+
     # -- writing ------------------------------------------------------------------
 
     def index_terms(self, text: str) -> list[str]:
         """The words FTS5 stores for a passage's text: lemmas and compound parts."""
         return [w for t in self.analyzer.terms(text) for w in _fts_words(t)]
 
-    @staticmethod
-    def embedding_text(p: Passage) -> str:
-        """What is indexed of a passage, for both indexes: its heading gives it its
-        context ("1.3 ... territoriella perspektiv")."""
-        return f"{p.section_title}\n{p.text}"
-
     def add(self, doc: Document) -> Change:
         """Index a document (replacing an earlier version of the same file) atomically."""
         ps = cut_passages(doc, sentences=self.analyzer.sentences)
-        texts = [self.embedding_text(p) for p in ps]
+        texts = [indexed_text(p) for p in ps]
         terms = [self.index_terms(text) for text in texts]
         vectors = None
-        self._lexical_index()  # opened (or rebuilt) at the generation before this change
+        self._derived.lexical()  # opened (or rebuilt) at the generation before this change
         if self.embedder is not None and ps:
             vectors = self.embedder.encode_passages(texts)
-            self._dense_index()  # re-embeds first if the index was built with another model
+            self._derived.dense()  # re-embeds first if the index was built with another model
         tags = self._tags(texts, vectors) if self.tagger is not None else None
         change = self.store.put(doc, ps, terms, vectors,
                                 embedder=self.embedder.name if vectors is not None else None,
                                 tags=tags, tagger=self._tagger_id() if tags is not None else None)
-        self._follow(change, vectors)
+        self._derived.follow(change, vectors)
         return change
 
     # -- tags ---------------------------------------------------------------------------
@@ -196,148 +189,19 @@ class SearchIndex:
         # the stored vectors are the tagger's input when the same model made them
         same_model = self.store.embedder_name() == self.tagger.embedder.name
         vectors = self.store.vectors_for([r for r, _ in rows]) if same_model else None
-        tags = self._tags([self.embedding_text(p) for _, p in rows], vectors)
+        tags = self._tags([indexed_text(p) for _, p in rows], vectors)
         self.store.set_document_tags(doc_id, {r: t for (r, _), t in zip(rows, tags, strict=True)},
                                      self._tagger_id())
         return True
 
     def delete(self, doc_id: str) -> Change | None:
-        self._lexical_index()
-        # (no model is needed to remove vectors: _follow removes them from the FAISS file)
+        """Remove a document from the store and both indexes; None when there is no such document."""
+        self._derived.lexical()
+        # (no model is needed to remove vectors: follow() removes them from the FAISS file)
         change = self.store.delete(doc_id)
         if change is not None:
-            self._follow(change, None)
+            self._derived.follow(change, None)
         return change
-
-    def _follow(self, change: Change, vectors: np.ndarray | None) -> None:
-        """Bring the lexical index and the FAISS file up to the store's new generation.
-
-        Both are updated with just this change when they stood at the generation before
-        it. Another process (the CLI next to the server) may have written in between;
-        then the FAISS index catches up from the store's change log, and the files are
-        never saved as of a generation without that process's passages.
-        """
-        self._follow_lexical(change.removed_rowids, change.added_rowids, change.generation)
-        model = self.embedder.name if self.embedder is not None else self.store.embedder_name()
-        before = change.generation - 1
-        dense, generation = self._dense, self._dense_gen
-        if dense is None and model is not None:
-            # not loaded: `underlag delete` has no model (removing vectors needs none, and a
-            # rebuild takes minutes at 1M)
-            dense = DenseIndex.load(self.directory, before, model, self.dense_kind)
-            generation = before if dense is not None else None
-        if dense is not None and generation == before and (vectors is not None or not change.added_rowids):
-            if dense.size and change.removed_rowids:
-                dense.remove(change.removed_rowids)
-            if vectors is not None and change.added_rowids:
-                dense.add(np.asarray(change.added_rowids), vectors)
-            generation = change.generation
-        elif dense is not None and generation is not None:
-            generation = self._catch_up(dense, generation)  # this change and the other process's
-        if dense is None or generation is None or model is None:
-            # the file is behind the store and is rebuilt at the next dense open
-            self._dense, self._dense_gen = None, None
-            return
-        self._dense = dense = dense.adapt(self.dense_kind)
-        dense.save(self.directory, generation, model)
-        self._dense_gen = generation
-
-    def _follow_lexical(self, removed: Sequence[int], added: Sequence[int], generation: int) -> None:
-        """Apply a stored change to the Tantivy index, if it is open."""
-        if self._lexical is None:
-            return
-        try:
-            self._lexical.update(removed, self.store.lexical_rows(added), generation)
-            self._lexical_gen = generation
-        except LexicalBusyError as e:
-            # the change is stored; the lexical files are behind it and are rebuilt
-            # from the store when next opened
-            log.warning("%s; the lexical index will be rebuilt", e)
-            self._lexical = None
-
-    def _catch_up(self, dense: DenseIndex, generation: int) -> int | None:
-        """Apply the store's changes after ``generation`` to ``dense``; the generation it
-        then stands at, or None (``dense`` untouched) when the change log does not reach back."""
-        since = self.store.changes_since(generation)
-        if since is None:
-            return None
-        dense.remove(since.touched)
-        if since.vectors:
-            dense.add(np.fromiter(since.vectors, dtype=np.int64, count=len(since.vectors)),
-                      np.vstack(list(since.vectors.values())))
-        return since.generation
-
-    def _dense_index(self) -> DenseIndex:
-        """The FAISS index at the store's generation: loaded, or rebuilt from the stored vectors."""
-        assert self.embedder is not None
-        generation = self.store.generation()
-        if self._dense is not None and self._dense_gen != generation:
-            # another process wrote: catch up from the change log, else take up the file it
-            # saved; until it has, go on with this one (missing that process's newest passages)
-            caught_up = self._catch_up(self._dense, self._dense_gen) if self._dense_gen is not None else None
-            if caught_up is not None:
-                self._dense_gen = caught_up
-            else:
-                fresh = DenseIndex.load(self.directory, generation, self.embedder.name, self.dense_kind)
-                if fresh is not None:
-                    self._dense, self._dense_gen = fresh, generation
-        if self._dense is None:
-            stored = self.store.embedder_name()
-            if stored is not None and stored != self.embedder.name:
-                self.reembed()
-                generation = self.store.generation()
-            dense = DenseIndex.load(self.directory, generation, self.embedder.name, self.dense_kind)
-            if dense is None:
-                dense = self._rebuild_dense()
-                dense.save(self.directory, generation, self.embedder.name)
-            self._dense, self._dense_gen = dense, generation
-        return self._dense
-
-    def reembed(self, batch: int = 64) -> int:
-        """Embed every stored passage again with this index's model (after a model change)."""
-        assert self.embedder is not None
-        rows = self.store.all_passages()
-        vectors = [self.embedder.encode_passages([self.embedding_text(p) for _, p in rows[i:i + batch]])
-                   for i in range(0, len(rows), batch)]
-        matrix = np.vstack(vectors) if vectors else np.zeros((0, self.embedder.dim), dtype=np.float32)
-        self._lexical_index()
-        generation = self.store.set_vectors([r for r, _ in rows], matrix, self.embedder.name)
-        self._follow_lexical([], [], generation)  # the terms did not change
-        self._dense, self._dense_gen = None, None
-        return len(rows)
-
-    def _rebuild_dense(self) -> DenseIndex:
-        assert self.embedder is not None
-        rowids, vectors = self.store.vectors()
-        if not len(rowids) or vectors.shape[1] != self.embedder.dim:
-            return DenseIndex(self.embedder.dim)
-        return DenseIndex.build(self.embedder.dim, rowids, vectors,
-                                choose_kind(self.dense_kind, len(rowids)))
-
-    def _lexical_index(self) -> LexicalIndex | None:
-        """The Tantivy index, opened or rebuilt from the store (None with the fts5 engine)."""
-        if self.lexical_engine != "tantivy":
-            return None
-        generation = self.store.generation()
-        if self._lexical is not None and self._lexical_gen != generation:
-            # another process wrote: open what it committed (a rebuild may have replaced
-            # the files); until it has recorded its generation, search what is committed
-            fresh = LexicalIndex.load(self.directory, generation)
-            if fresh is not None:
-                self._lexical, self._lexical_gen = fresh, generation
-            else:
-                self._lexical.reload()
-        if self._lexical is None:
-            self._lexical = (LexicalIndex.load(self.directory, generation)
-                             or LexicalIndex.build(self.directory, self.store.lexical_rows(), generation))
-            self._lexical_gen = generation
-        return self._lexical
-
-    def load(self) -> None:
-        """Open both indexes now (they are otherwise opened by the first search)."""
-        self._lexical_index()
-        if self.embedder is not None:
-            self._dense_index()
 
     # -- reading ------------------------------------------------------------------
 
@@ -350,32 +214,16 @@ class SearchIndex:
             raise UnknownDocumentError(f"no single document matches '{filters.document}'")
         return doc_id
 
+    def load(self) -> None:
+        """Open both indexes now (they are otherwise opened by the first search)."""
+        self._derived.load()
+
+    def reembed(self, batch: int = 64) -> int:
+        """Embed every stored passage again with this index's model (after a model change)."""
+        return self._derived.reembed(batch)
+
     def _where(self, filters: Filters) -> tuple[str, list[object]]:
-        conds: list[str] = []
-        params: list[object] = []
-        if filters.document:
-            conds.append("passages.document_id = ?")
-            params.append(self._document_id(filters))
-        if filters.doc_type:
-            conds.append("passages.doc_type = ?")
-            params.append(filters.doc_type)
-        if filters.organisation:
-            conds.append("passages.organisation = ?")
-            params.append(filters.organisation)
-        if filters.year:
-            conds.append("passages.years LIKE ?")
-            params.append(f"%,{int(filters.year)},%")
-        if filters.section:
-            conds.append("(passages.section = ? OR passages.section LIKE ?)")
-            params += [filters.section.rstrip("."), filters.section.rstrip(".") + ".%"]
-        if filters.goal:
-            framework, _, label = filters.goal.strip().rpartition(":")
-            if not label:
-                raise QueryError(f"'{filters.goal}' names no goal; use e.g. 8.5 or agenda2030:8.5")
-            conds.append("passages.rowid IN (SELECT rowid FROM passage_tags WHERE label = ?"
-                         + (" AND framework = ?)" if framework else ")"))
-            params += [label, framework] if framework else [label]
-        return (" AND ".join(conds) or "1"), params
+        return where_clause(filters, self._document_id(filters))
 
     def _check_query(self, query: str) -> list[str]:
         query = query.strip()
@@ -396,7 +244,7 @@ class SearchIndex:
         words = list(dict.fromkeys(w for t in terms for w in _fts_words(t)))
         if not words:
             return []
-        engine = self._lexical_index() if not filters.goal else None
+        engine = self._derived.lexical() if not filters.goal else None
         if engine is not None:
             # goal tags live only in SQLite (they change without a new generation): FTS5 below
             return engine.search(words, k, document_id=self._document_id(filters), doc_type=filters.doc_type,
@@ -410,7 +258,7 @@ class SearchIndex:
         if self.embedder is None:
             return []
         allowed = None if filters.is_empty() else self._allowed_rowids(filters)
-        return self._dense_index().search(vector, k, allowed)
+        return self._derived.dense().search(vector, k, allowed)
 
     def _allowed_rowids(self, filters: Filters) -> np.ndarray:
         """Rowids of the passages a filter admits, read from the store once per generation.
@@ -492,13 +340,8 @@ class SearchIndex:
             p = found.get(rowid)
             if p is None:
                 continue
-            hits.append(Hit(
-                text=p.text, document=p.document, section=p.section, heading_path=p.heading_path,
-                year=p.year, page=p.page, score=round(float(score), 5), id=p.id,
-                document_id=p.document_id, filename=p.filename, section_title=p.section_title,
-                doc_type=p.doc_type, years=p.years, highlights=self.highlights(p.text, query_terms),
-                lexical_rank=lex_rank.get(rowid), dense_rank=dense_rank.get(rowid),
-            ))
+            hits.append(Hit.of(p, score=round(float(score), 5), highlights=self.highlights(p.text, query_terms),
+                               lexical_rank=lex_rank.get(rowid), dense_rank=dense_rank.get(rowid)))
         return hits
 
     def highlights(self, text: str, query_terms: set[str]) -> list[tuple[int, int]]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from index.lexical import LexicalRow
-from underlag.model import Document, Passage
+from underlag.model import Document, DocumentSummary, Passage
 
 #: Generations of the change log kept (index.search catches up from it).
 CHANGE_LOG_KEEP = 1000
@@ -101,20 +101,6 @@ class CatchUp:
 
 #: One stored tag: (framework, label id, level, score).
 StoredTag = tuple[str, str, str, float]
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    """A row of the document listing, without the full document."""
-
-    id: str
-    source: str
-    filename: str
-    title: str | None
-    doc_type: str | None
-    years: list[int]
-    sections: int
-    ingested_at: str
 
 
 class DocumentStore:
@@ -244,12 +230,13 @@ class DocumentStore:
         ids = sorted({r[0] for r in rows})
         return ids[0] if len(ids) == 1 else None
 
-    def list(self) -> list[StoredDocument]:
+    def list(self) -> list[DocumentSummary]:
         rows = self._db.execute(
             "SELECT id, source, filename, title, doc_type, years, sections, ingested_at "
             "FROM documents ORDER BY filename")
-        return [StoredDocument(r[0], r[1], r[2], r[3], r[4],
-                               [int(y) for y in r[5].split(",") if y], r[6], r[7]) for r in rows]
+        return [DocumentSummary(id=r[0], source=r[1], filename=r[2], title=r[3], doc_type=r[4],
+                                years=[int(y) for y in r[5].split(",") if y], sections=r[6], ingested_at=r[7])
+                for r in rows]
 
     def delete(self, doc_id: str) -> Change | None:
         """Remove a document and its passages; None when there is no such document."""

@@ -18,12 +18,9 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from underlag.errors import ModelMissingError
 from underlag.settings import Settings
 from nlp.model_setup import MODEL_DIR_NAME, PASSAGE_PREFIX, QUERY_PREFIX, default_model_dir, is_ready
-
-
-class EmbeddingModelMissingError(RuntimeError):
-    """The converted embedding model is not on disk; the message says how to create it."""
 
 
 @runtime_checkable
@@ -97,7 +94,7 @@ def load_e5_embedder(model_dir: Path | None = None, *, batch_size: int = 32,
     """
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
     if not is_ready(model_dir):
-        raise EmbeddingModelMissingError(
+        raise ModelMissingError(
             f"no embedding model in {model_dir}: run `python -m nlp.model_setup` once after installing"
         )
     # The folder is complete; make sure nothing ever tries the network for it.
@@ -160,7 +157,7 @@ class HashingEmbedder:
 __all__ = [
     "MODEL_DIR_NAME",
     "Embedder",
-    "EmbeddingModelMissingError",
+    "ModelMissingError",
     "HashingEmbedder",
     "SentenceTransformerEmbedder",
     "load_e5_embedder",

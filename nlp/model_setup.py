@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from underlag.errors import ModelSetupError
 from underlag.settings import get_settings
 
 MODEL_DIR_NAME = "multilingual-e5-small-q4"
@@ -43,10 +44,6 @@ MIN_COSINE = 0.98
 _MARKER = "underlag_model.json"
 _QK = 32  # weights per Q4_0 block
 _BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
-
-
-class ModelSetupError(RuntimeError):
-    """The embedding model could not be prepared; the message says what to do."""
 
 
 def default_model_dir() -> Path:

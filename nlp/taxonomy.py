@@ -18,15 +18,11 @@ from typing import Any, Literal
 
 import yaml
 
-from underlag.errors import UnderlagError
+from underlag.errors import TaxonomyError
 from underlag.settings import PROJECT_ROOT
 
 TAXONOMY_DIR = PROJECT_ROOT / "corpus" / "taxonomies"
 Level = Literal["goal", "target"]
-
-
-class TaxonomyError(UnderlagError):
-    """A framework file that cannot be read; the message names the file and the entry."""
 
 
 @dataclass(frozen=True)

@@ -70,9 +70,9 @@ def portfolio_matrix(index, framework: str = "agenda2030", level: str = "goal") 
     fw = index.tagger.frameworks[framework]
     labels = fw.goals if level == "goal" else fw.targets
     docs = []
-    for d in index.store.list():
-        rows = index.store.document_passages(d.id)
-        tags = index.store.passage_tags([r for r, _ in rows])
+    for d in index.documents():
+        rows = index.document_passages(d.id)
+        tags = index.passage_tags([r for r, _ in rows])
         total = sum(len(p.text) for _, p in rows) or 1
         share = {lab.id: 0.0 for lab in labels}
         count = {lab.id: 0 for lab in labels}

@@ -32,7 +32,8 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from index.search import SearchIndex, UnknownDocumentError
+from index.search import SearchIndex
+from underlag.errors import UnknownDocumentError
 from review.coverage import ElementResult, element_status, lexical_groups, split_sentences
 from review.templates import Element, Question, Template
 from underlag.model import Passage
@@ -130,7 +131,7 @@ def suggest(question: str | Question, template: Template, index: SearchIndex, *,
         raise ValueError("suggestions need an index opened with an embedding model")
     excluded = None
     if exclude_document:
-        excluded = index.store.resolve(exclude_document)
+        excluded = index.resolve(exclude_document)
         if excluded is None:
             raise UnknownDocumentError(f"no document {exclude_document!r} in the index; "
                                        f"see `underlag documents`")
@@ -143,14 +144,14 @@ def suggest(question: str | Question, template: Template, index: SearchIndex, *,
     # Candidates from both indexes, for the question and for every element.
     hit_ids = [h.id for text in queries for h in index.search(text, k=CANDIDATES_PER_QUERY)
                if not (excluded and h.document_id == excluded)]
-    by_id = index.store.passages_by_id(list(dict.fromkeys(hit_ids)))
+    by_id = index.passages_by_id(list(dict.fromkeys(hit_ids)))
     cand: dict[str, tuple[int, Passage]] = {i: by_id[i] for i in hit_ids if i in by_id}
     want_table = q.answer_type == "table"
     pool = [(r, p) for r, p in cand.values() if (p.kind == "table") == want_table] or list(cand.values())
     if not pool:
         return _result(q, template, budget, [], index, elements, excluded, prefer_recent)
 
-    vectors = index.store.vectors_by_rowid([r for r, _ in pool])
+    vectors = index.vectors_by_rowid([r for r, _ in pool])
     pool = [(r, p) for r, p in pool if r in vectors]
     pv = np.vstack([vectors[r] for r, _ in pool])
     qv = index.embedder.encode_queries(queries)

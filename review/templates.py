@@ -50,21 +50,13 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from underlag.errors import UnderlagError
+from underlag.errors import TemplateError, UnknownQuestionError
 from underlag.model import BlockKind, Document, Section
 from underlag.settings import PROJECT_ROOT
 
 TEMPLATE_DIR = PROJECT_ROOT / "corpus" / "templates"
 
 AnswerType = Literal["prose", "table", "choice"]
-
-
-class TemplateError(UnderlagError):
-    """A template that cannot be found or read."""
-
-
-class UnknownQuestionError(TemplateError):
-    """A question id the template does not have."""
 
 
 class _Model(BaseModel):

@@ -24,7 +24,7 @@ def run(*args: str):
 def small_model(monkeypatch):
     """The CLI's wiring is under test here, not the model: a hashing embedder is instant."""
     from nlp.embed import HashingEmbedder
-    from underlag import services
+    from api import components as services
 
     monkeypatch.setattr(services, "build_embedder", lambda settings: HashingEmbedder())
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlp.embed import Embedder, EmbeddingModelMissingError, HashingEmbedder, load_e5_embedder
+from nlp.embed import Embedder, HashingEmbedder, load_e5_embedder
+from underlag.errors import ModelMissingError
 from nlp.model_setup import PASSAGE_PREFIX, QUERY_PREFIX, ensure_model
 
 PASSAGES = [
@@ -50,7 +51,7 @@ def test_hashing_embedder_is_deterministic():
 
 
 def test_missing_model_folder_says_how_to_create_it(tmp_path):
-    with pytest.raises(EmbeddingModelMissingError, match="nlp.model_setup"):
+    with pytest.raises(ModelMissingError, match="nlp.model_setup"):
         load_e5_embedder(tmp_path / "nowhere")
 
 

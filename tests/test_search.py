@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from index.search import Filters, QueryError, SearchIndex, UnknownDocumentError
+from index.search import Filters, SearchIndex
+from underlag.errors import QueryError, UnknownDocumentError
 from ingest.pipeline import parse_file
 from nlp.analyzer import default_analyzer
 from nlp.embed import HashingEmbedder

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.search import UnknownDocumentError
+from underlag.errors import UnknownDocumentError
 from nlp.embed import HashingEmbedder
 from review.report import render_suggestion_docx
 from review.suggest import suggest, suggestion_json, trim_to

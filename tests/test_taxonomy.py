@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nlp.taxonomy import TAXONOMY_DIR, TaxonomyError, load_framework, load_taxonomies, resolve
+from nlp.taxonomy import TAXONOMY_DIR, load_framework, load_taxonomies, resolve
+from underlag.errors import TaxonomyError
 
 
 @pytest.fixture(scope="module")

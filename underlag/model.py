@@ -9,7 +9,6 @@ print, with the field names those interfaces promise.
 from __future__ import annotations
 
 from enum import Enum
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, computed_field, model_validator
@@ -156,7 +155,50 @@ class Passage(_Frozen):
     kind: str = "text"  # "text" or "table"
     text: str
 
+    @model_validator(mode="before")
+    @classmethod
+    def _ignore_computed_year(cls, data: Any) -> Any:
+        # ``year`` is derived from ``years``; serialised passages carry it for readers
+        if isinstance(data, dict) and "year" in data:
+            data = {k: v for k, v in data.items() if k != "year"}
+        return data
+
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def year(self) -> int | None:
         """The (last) year the document covers."""
         return max(self.years) if self.years else None
+
+
+class Hit(Passage):
+    """A passage as a search result: the passage itself plus how it was found.
+
+    ``text``, ``document``, ``section``, ``heading_path``, ``year``, ``page`` and
+    ``score`` are the public JSON fields the CLI and the API promise.
+    """
+
+    score: float
+    # character spans of ``text`` that match the query's words
+    highlights: list[tuple[int, int]] = []
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+    # prior wording only: how much of the given text this passage repeats (0..1)
+    overlap: float | None = None
+
+    @classmethod
+    def of(cls, passage: Passage, **found: Any) -> Hit:
+        """The hit for ``passage`` with what the search found (score, ranks, highlights)."""
+        return cls(**dict(passage), **found)
+
+
+class DocumentSummary(_Frozen):
+    """A row of the document listing: what a document is, without its sections."""
+
+    id: str
+    source: str
+    filename: str
+    title: str | None
+    doc_type: str | None
+    years: list[int]
+    sections: int
+    ingested_at: str

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,11 +13,42 @@ import typer
 from rich.console import Console
 
 from ingest.pipeline import parse_file
-from underlag.errors import IngestError
+from underlag.errors import IngestError, UnderlagError
 from underlag.model import Document
 from underlag.settings import Settings, get_settings
 
-app = typer.Typer(
+def fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A command that ends on an error a user can act on with one line and the error's exit code.
+
+    The error classes (underlag.errors) carry the exit code, so every command agrees;
+    anything else that escapes is a bug and keeps its traceback.
+    """
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except UnderlagError as e:
+            err.print(f"[red]error:[/] {e}", highlight=False)
+            raise typer.Exit(e.exit_code) from None
+
+    return run
+
+
+class Commands(typer.Typer):
+    """A Typer app whose commands all end on user errors through :func:`fail_cleanly`."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        register = super().command(*args, **kwargs)
+
+        def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+            register(fail_cleanly(fn))
+            return fn
+
+        return decorator
+
+
+app = Commands(
     name="underlag",
     help="Search, tag and check Swedish regional development reports.",
     no_args_is_help=True,

@@ -11,8 +11,8 @@ from rich.table import Table
 from rich.tree import Tree
 
 from api.cli.common import DataDirOpt, JsonOpt, app, document_json, err, out, parse_or_exit, print_json, settings_for
-from api.components import open_index
-from index.store import DocumentStore
+from api import components
+from index.search import SearchIndex
 from ingest import repair
 from ingest.pipeline import file_id, iter_files, parse_file
 from underlag.errors import IngestError
@@ -86,7 +86,7 @@ def ingest(
         raise typer.Exit(1)
     results: dict[str, list[dict[str, Any]]] = {"ingested": [], "unchanged": [], "failed": []}
     lexicon = repair.default_lexicon()
-    with open_index(settings) as index, Progress(
+    with components.open_index(settings) as index, Progress(
         TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=err, disable=as_json or not err.is_terminal, transient=True,
     ) as progress:
@@ -94,7 +94,7 @@ def ingest(
         for f in files:
             progress.update(task, description=f"Läser in {f.name}")
             try:
-                if f.is_file() and (doc_id := file_id(f)) in index.store.ids_for_source(f):
+                if f.is_file() and (doc_id := file_id(f)) in index.ids_for_source(f):
                     results["unchanged"].append({"file": str(f), "id": doc_id})
                     if not as_json:
                         out.print(f"  [dim]oförändrad[/]  {f}", highlight=False)
@@ -134,10 +134,9 @@ def ingest(
 @app.command()
 def documents(as_json: JsonOpt = False, data_dir: DataDirOpt = None) -> None:
     """List the documents in the index."""
-    with DocumentStore(settings_for(data_dir).index_dir) as store:
-        docs = store.list()
+    docs = SearchIndex.documents_in(settings_for(data_dir).index_dir)
     if as_json:
-        print_json([d.__dict__ for d in docs])
+        print_json([d.model_dump(mode="json") for d in docs])
         return
     table = Table("id", "fil", "titel", "typ", "år", "avsnitt")
     for d in docs:
@@ -152,8 +151,8 @@ def delete(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Remove a document from the index."""
-    with open_index(settings_for(data_dir), dense=False) as index:
-        doc_id = index.store.resolve(document)
+    with components.open_index(settings_for(data_dir), dense=False) as index:
+        doc_id = index.resolve(document)
         if doc_id is None or index.delete(doc_id) is None:
             err.print(f"error: no single document matches '{document}' (see `underlag documents`)")
             raise typer.Exit(1)

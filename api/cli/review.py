@@ -18,8 +18,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli.common import DataDirOpt, JsonOpt, app, err, out, parse_or_exit, print_json, settings_for
-from api.components import build_analyzer, build_embedder, open_index
+from api.cli.common import Commands, DataDirOpt, JsonOpt, app, err, out, parse_or_exit, print_json, settings_for
+from api import components
 from review.coverage import check_coverage, coverage_json
 from review.report import (
     answer_label, chars_label, citation_label, element_label, items_label, render_coverage_docx,
@@ -31,7 +31,7 @@ from review.templates import extract_template, list_templates, load_template, sa
 from underlag.errors import UnderlagError
 from underlag.settings import get_settings
 
-template_app = typer.Typer(help="Report templates: list, show and extract them.", no_args_is_help=True)
+template_app = Commands(help="Report templates: list, show and extract them.", no_args_is_help=True)
 app.add_typer(template_app, name="template")
 
 TemplateOpt = Annotated[str, typer.Option("--template", "-t",
@@ -156,7 +156,7 @@ def coverage(
 
     t = _load(template)
     doc = parse_or_exit(draft)
-    report = check_coverage(doc, t, build_embedder(get_settings()), build_analyzer())
+    report = check_coverage(doc, t, components.build_embedder(get_settings()), components.build_analyzer())
     if docx:
         render_coverage_docx(report, docx, t)
         err.print(f"wrote {docx}")
@@ -185,7 +185,7 @@ def suggest(
     """Suggest a draft answer to a template question from earlier reports, with citations."""
 
     t = _load(template)
-    with open_index(settings_for(data_dir)) as index:
+    with components.open_index(settings_for(data_dir)) as index:
         try:
             s = make_suggestion(question, t, index, exclude_document=exclude, prefer_recent=prefer_recent,
                                 max_chars=max_chars)

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 import typer
 
 from api.cli.common import DataDirOpt, JsonOpt, app, err, notify_tagging, out, print_json, settings_for
-from api.components import open_index, open_tagged_index
-from index.search import Filters, QueryError, UnknownDocumentError
+from api import components
+from index.search import Filters
+from underlag.errors import QueryError, UnknownDocumentError
 from nlp.taxonomy import resolve
 
 
@@ -93,9 +94,9 @@ def search(
     filters = _filters(document, doc_type, year, organisation, section, goal)
     settings = settings_for(data_dir)
     if goal:
-        index = open_tagged_index(settings, notify_tagging)
+        index = components.open_tagged_index(settings, notify_tagging)
     else:
-        index = open_index(settings)
+        index = components.open_index(settings)
     with index:
         if goal and index.tagger is not None:
             if not resolve(index.tagger.frameworks, goal):
@@ -128,6 +129,6 @@ def similar(
             err.print(f"error: {file}: {e}")
             raise typer.Exit(2) from None
     filters = _filters(document, doc_type, year, organisation, section)
-    with open_index(settings_for(data_dir)) as index:
+    with components.open_index(settings_for(data_dir)) as index:
         _run_search(lambda: index.prior_wording(text or "", k=k, filters=filters, exclude_document=exclude),
                     as_json, (text or "")[:60])

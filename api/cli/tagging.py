@@ -16,8 +16,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from api.cli.common import DataDirOpt, JsonOpt, app, err, out, parse_or_exit, print_json, settings_for
-from api.components import load_tagger, open_index, open_tagged_index
+from api.cli.common import DataDirOpt, JsonOpt, app, err, notify_tagging, out, parse_or_exit, print_json, settings_for
+from api import components
 from review.profile import document_profile, heatmap, portfolio_matrix
 from underlag.settings import Settings
 
@@ -161,7 +161,7 @@ def tag(
     if text is not None and not text.strip():
         err.print("error: --text is empty")
         raise typer.Exit(2)
-    tagger = load_tagger(settings)
+    tagger = components.load_tagger(settings, components.build_embedder(settings), components.build_analyzer())
     frameworks = _check_frameworks(tagger, framework)
     if csv_file is not None:
         _tag_csv(tagger, csv_file, column or "", as_json, frameworks, output)
@@ -195,7 +195,7 @@ def portfolio(
     Documents indexed before tagging existed are tagged first (and the tags stored).
     """
     settings = settings_for(data_dir)
-    with open_tagged_index(settings) as index:
+    with components.open_tagged_index(settings, notify_tagging) as index:
         if framework not in index.tagger.frameworks:
             err.print(f"error: unknown framework '{framework}'; known: {', '.join(index.tagger.frameworks)}")
             raise typer.Exit(2)

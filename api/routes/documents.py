@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile
 
 from api import deps
-from api.schemas import MULTIPART_ERRORS, DeletedOut, DocumentOut, DocumentSummary, ErrorOut, IngestOut, SectionOut
+from api.schemas import MULTIPART_ERRORS, DeletedOut, DocumentOut, DocumentListing, ErrorOut, IngestOut, SectionOut
 from api.security import require_token
 from api.service import IndexService
 from api.uploads import store_upload
@@ -20,15 +20,15 @@ router = APIRouter(prefix="/api/documents", tags=["documents"])
 ERRORS = {404: {"model": ErrorOut}}
 
 
-@router.get("", response_model=list[DocumentSummary], summary="List the indexed documents")
-async def list_documents(svc: IndexService = Depends(deps.service)) -> list[DocumentSummary]:
-    docs = await svc.run(lambda ix: ix.store.list())
+@router.get("", response_model=list[DocumentListing], summary="List the indexed documents")
+async def list_documents(svc: IndexService = Depends(deps.service)) -> list[DocumentListing]:
+    docs = await svc.run(lambda ix: ix.documents())
     return [deps.summary(d) for d in docs]
 
 
 def _ingest(index: SearchIndex, doc) -> tuple[int, object]:
     change = index.add(doc)
-    stored = next(d for d in index.store.list() if d.id == doc.id)
+    stored = next(d for d in index.documents() if d.id == doc.id)
     return len(change.added_rowids), stored
 
 
@@ -42,9 +42,9 @@ def _ingest(index: SearchIndex, doc) -> tuple[int, object]:
 async def upload_document(request: Request, response: Response,
                           file: UploadFile = File(..., description="The report.")) -> IngestOut:
     settings = request.app.state.settings
-    svc: IndexService = request.app.state.service
+    svc: IndexService = deps.service(request)
     stored = await store_upload(file, settings.data_dir / "uploads", int(settings.max_upload_mb * 1024 * 1024))
-    existing = await svc.run(lambda ix: [d for d in ix.store.list() if d.id == stored.doc_id])
+    existing = await svc.run(lambda ix: [d for d in ix.documents() if d.id == stored.doc_id])
     if existing:
         response.status_code = 200
         return IngestOut(status="unchanged", document=deps.summary(existing[0]), passages=0)
@@ -69,10 +69,10 @@ async def get_sections(ref: str, svc: IndexService = Depends(deps.service)) -> l
 
 
 def _delete(index: SearchIndex, ref: str, uploads: Path) -> str | None:
-    doc_id = index.store.resolve(ref)
+    doc_id = index.resolve(ref)
     if not doc_id:
         return None
-    source = next((Path(d.source) for d in index.store.list() if d.id == doc_id), None)
+    source = next((Path(d.source) for d in index.documents() if d.id == doc_id), None)
     if index.delete(doc_id) is None:
         return None
     if source is not None and source.parent == uploads.resolve():

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Query
 from api import deps
 from api.schemas import BODY_ERRORS, ErrorOut, FiltersIn, PriorWordingIn, PriorWordingOut, SearchHit, SearchOut
 from api.service import IndexService
-from index.search import MAX_QUERY_CHARS, Filters, Hit
+from index.search import MAX_QUERY_CHARS, Filters
+from underlag.model import Hit
 
 router = APIRouter(prefix="/api", tags=["search"])
 
