@@ -2,7 +2,7 @@
 
 Readers (``ingest/pdf.py``, ``ingest/docx.py``, ``ingest/text.py``) know their
 format and nothing about Swedish or report structure; ``ingest/repair.py`` and
-``ingest/structure.py`` know Swedish and structure and nothing about formats.
+``ingest/structure/`` know Swedish and structure and nothing about formats.
 This module is the seam between them.
 """
 
