@@ -15,9 +15,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from nlp.taxonomy import load_framework  # noqa: E402
+
 DEFAULT_PATH = ROOT / "evaluations" / "data" / "tagging_sentences.jsonl"
 TAXONOMY = ROOT / "corpus" / "taxonomies" / "agenda2030.yaml"
 
@@ -38,10 +40,8 @@ MAX_WORDS = 80
 
 def load_taxonomy(path: Path = TAXONOMY) -> tuple[set[str], dict[str, str]]:
     """Goal ids and a target id -> goal id map from the Agenda 2030 taxonomy."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    goals = {str(g["id"]) for g in data["goals"]}
-    targets = {str(t["id"]): str(t["goal"]) for t in data["targets"]}
-    return goals, targets
+    fw = load_framework(path)
+    return {g.id for g in fw.goals}, {t.id: t.parent for t in fw.targets}
 
 
 def record_errors(rec: dict, goals: set[str], targets: dict[str, str]) -> list[str]:
