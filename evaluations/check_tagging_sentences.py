@@ -89,11 +89,13 @@ def record_errors(rec: dict, goals: set[str], targets: dict[str, str]) -> list[s
 
 
 def check(path: Path) -> int:
+    """Validate the file at ``path``, print the table and return the exit code (0 or 1)."""
     goals, targets = load_taxonomy()
     lines = path.read_text(encoding="utf-8").splitlines()
     failures: list[str] = []
     records = []
     seen: set[str] = set()
+    texts: set[str] = set()
     for n, line in enumerate(lines, 1):
         try:
             rec = json.loads(line)
@@ -105,9 +107,9 @@ def check(path: Path) -> int:
         if rec.get("id") in seen:
             failures.append(f"line {n}: duplicate id {rec.get('id')!r}")
         seen.add(rec.get("id"))
-        texts = {r["text"] for r in records}
         if rec.get("text") in texts:
             failures.append(f"line {n} ({rec.get('id')}): duplicate text")
+        texts.add(rec.get("text"))
         records.append(rec)
 
     per_goal = {lang: Counter() for lang in LANGS}
