@@ -9,7 +9,7 @@ read in its repaired Swedish) and checks a queries file
   template's instruction text) of its document;
 - no two entries of a query point to the same block;
 - ``paraphrase_nw`` queries share no content word with the blocks of their
-  relevant passages: not the word itself, not a shared 5-letter stem anywhere in
+  relevant passages: not the word itself, not the first five letters of either word anywhere in
   the other word (``gruppen`` against ``arbetsgrupp``), not a word of 3+ letters
   that begins the other (``lär`` against ``lärande``); Swedish stop words aside;
 - ``template`` queries are 20–40 words, ``multi`` queries have relevant entries
