@@ -33,7 +33,7 @@ def build_embedder(settings: Settings, *, threads: int | None = None) -> Embedde
 def load_tagger(settings: Settings, embedder: Embedder, analyzer: Analyzer) -> Tagger:
     """The goal tagger (trained on first use from the labelled data, then cached)."""
     return build_tagger(embedder, analyzer, cache_dir=settings.tagger_dir,
-                        labels_path=settings.tagging_labels)
+                        labels_path=settings.tagging_labels, taxonomy_dir=settings.taxonomies_dir)
 
 
 def open_index(settings: Settings, embedder: Embedder | None = None,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from index.search import SearchIndex
-from ingest.pipeline import parse_many
+from ingest.pipeline import ingest_files, iter_files
 from nlp.analyzer import Analyzer
 from nlp.embed import Embedder
 from api.components import open_index
@@ -66,13 +66,13 @@ def seed_if_empty(service: IndexService, corpus: Path, lexicon) -> int:
         return 0
     log.info("the index in %s is empty: ingesting the sample corpus from %s", service.settings.index_dir, corpus)
     n = 0
-    for result in parse_many([corpus], service.settings, lexicon):
-        if result.document is None:
-            log.warning("sample corpus: %s", result.error)
-            continue
-        service.call(SearchIndex.add, result.document)
-        n += 1
-        log.info("sample corpus: ingested %s", result.document.filename)
+    for o in ingest_files(iter_files([corpus]), service.settings, lexicon,
+                          lambda doc: service.call(SearchIndex.add, doc)):
+        if o.status == "failed":
+            log.warning("sample corpus: %s", o.error)
+        elif o.status == "ingested":
+            n += 1
+            log.info("sample corpus: ingested %s", o.path.name)
     return n
 
 

@@ -44,6 +44,7 @@ from nlp.coverage import answer_sections  # noqa: E402
 from nlp.templates import Template, load_template  # noqa: E402
 from underlag.model import Block, BlockKind, Document  # noqa: E402
 from underlag.settings import PROJECT_ROOT  # noqa: E402
+from underlag.settings import get_settings  # noqa: E402
 
 CASES = Path(__file__).resolve().parent / "data" / "coverage_cases.jsonl"
 CORPUS = PROJECT_ROOT / "corpus"
@@ -163,7 +164,7 @@ def check_case(case: dict) -> list[str]:
     if not case["reason"].strip():
         errs.append(f"{cid}: empty reason")
     try:
-        template = load_template(case["template"])
+        template = load_template(case["template"], get_settings().templates_dir)
     except Exception as exc:  # noqa: BLE001 - reported, not raised
         return errs + [f"{cid}: template: {exc}"]
     if template.source != case["source"]:

@@ -45,6 +45,7 @@ from review.coverage import answer_sections, answer_text, element_status, map_se
 from review.suggest import _context, question_elements, suggest, trim_to  # noqa: E402
 from review.templates import load_template  # noqa: E402
 from underlag.settings import PROJECT_ROOT, Settings  # noqa: E402
+from underlag.settings import get_settings  # noqa: E402
 
 CORPUS = PROJECT_ROOT / "corpus"
 LEFT_OUT = "002_aee3b258286ac5e7.txt"
@@ -90,7 +91,7 @@ def run() -> dict:
     from api.components import open_index
 
     t0 = time.time()
-    template = load_template("aterrapportering-2023")
+    template = load_template("aterrapportering-2023", get_settings().templates_dir)
     real = parse_file(CORPUS / LEFT_OUT)
     with tempfile.TemporaryDirectory() as tmp:
         index = open_index(Settings(data_dir=Path(tmp)))

@@ -74,7 +74,7 @@ def f1s(gold: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
 
 def evaluate(embedder) -> dict:
     analyzer = default_analyzer()
-    frameworks = load_taxonomies()
+    frameworks = load_taxonomies(get_settings().taxonomies_dir)
     tagger = Tagger(frameworks, embedder, analyzer, Lexicon.load(analyzer))
     t0 = time.time()
     tagger.use_label_vectors(tagger.encode_labels())

@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Generic, Literal, TypeVar
 
 from ingest import boilerplate, docx, pdf, repair, structure, text
 from ingest.raw import RawDocument
@@ -24,10 +25,13 @@ from underlag.errors import (
     EmptyDocumentError,
     FileTooLargeError,
     IngestError,
+    UnreadableError,
     UnsupportedFormatError,
 )
 from underlag.model import Document
 from underlag.settings import Settings, get_settings
+
+T = TypeVar("T")
 
 Reader = Callable[[Path, Settings], RawDocument]
 
@@ -144,6 +148,39 @@ class ParseResult:
     error: IngestError | None = None
 
 
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What became of one file of a batch: ``status`` "ingested" (with the document and what
+    ``store`` returned), "unchanged" (with the stored id) or "failed" (with the error)."""
+
+    path: Path
+    status: Literal["ingested", "unchanged", "failed"]
+    document: Document | None = None
+    stored: T | None = None
+    id: str | None = None
+    error: IngestError | None = None
+
+
+def ingest_files(files: Iterable[Path], settings: Settings, lexicon: repair.Lexicon,
+                 store: Callable[[Document], T],
+                 stored_ids: Callable[[Path], set[str]] = lambda path: set()) -> Iterator[Outcome[T]]:
+    """Parse and store files one by one, the policy every batch follows (the CLI's ingest
+    and the server's seeding): a file whose content is already stored (``stored_ids`` of its
+    path holds its content id) is skipped, and a file that fails, in parsing or in ``store``,
+    yields its error while the rest go on."""
+    for f in files:
+        try:
+            if f.is_file() and (doc_id := file_id(f)) in stored_ids(f):
+                yield Outcome(f, "unchanged", id=doc_id)
+                continue
+            doc = parse_file(f, settings, lexicon)
+            yield Outcome(f, "ingested", document=doc, stored=store(doc), id=doc.id)
+        except IngestError as e:
+            yield Outcome(f, "failed", error=e)
+        except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch
+            yield Outcome(f, "failed", error=UnreadableError(f, f"could not be read: {type(e).__name__}: {e}"))
+
+
 def parse_many(paths: Iterable[str | Path], settings: Settings | None = None,
                lexicon: repair.Lexicon | None = None) -> Iterator[ParseResult]:
     """Parse files one by one; a failing file yields its error and the rest go on."""
@@ -154,4 +191,4 @@ def parse_many(paths: Iterable[str | Path], settings: Settings | None = None,
         except IngestError as e:
             yield ParseResult(f, error=e)
         except Exception as e:  # noqa: BLE001 - a reader bug must not stop the batch
-            yield ParseResult(f, error=IngestError(f, f"could not be read: {type(e).__name__}: {e}"))
+            yield ParseResult(f, error=UnreadableError(f, f"could not be read: {type(e).__name__}: {e}"))

@@ -41,7 +41,7 @@ import yaml
 
 from nlp.analyzer import Analyzer
 from nlp.embed import Embedder
-from nlp.taxonomy import TAXONOMY_DIR, Framework, Label, load_taxonomies
+from nlp.taxonomy import Framework, Label, load_taxonomies
 
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "goal_lexicon.yaml"
 #: Bump when features or training change, so cached models are rebuilt.
@@ -832,8 +832,8 @@ def train_model(tagger: Tagger, examples: Sequence[LabelledExample], fingerprint
                        trained_on=len(examples))
 
 
-def build_tagger(embedder: Embedder, analyzer: Analyzer, *, labels_path: Path, cache_dir: Path | None = None,
-                 taxonomy_dir: Path = TAXONOMY_DIR,
+def build_tagger(embedder: Embedder, analyzer: Analyzer, *, labels_path: Path, taxonomy_dir: Path,
+                 cache_dir: Path | None = None,
                  lexicon_path: Path = LEXICON_PATH) -> Tagger:
     """A trained tagger: loaded from ``cache_dir`` when the labelled data, frameworks, lexicon
     and embedder are unchanged, otherwise trained now (seconds to a minute) and cached."""

@@ -19,9 +19,7 @@ from typing import Any, Literal
 import yaml
 
 from underlag.errors import TaxonomyError
-from underlag.settings import PROJECT_ROOT
 
-TAXONOMY_DIR = PROJECT_ROOT / "corpus" / "taxonomies"
 Level = Literal["goal", "target"]
 
 
@@ -172,8 +170,8 @@ def load_framework(path: Path) -> Framework:
     return _generic_schema(data, fid, path)
 
 
-def load_taxonomies(folder: Path = TAXONOMY_DIR) -> dict[str, Framework]:
-    """Every framework in ``folder`` by id, Agenda 2030 first, then by file name."""
+def load_taxonomies(folder: Path) -> dict[str, Framework]:
+    """Every framework in ``folder`` (``settings.taxonomies_dir``) by id, Agenda 2030 first, then by file name."""
     files = sorted(p for p in Path(folder).iterdir()
                    if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
     frameworks = [load_framework(p) for p in files]

@@ -10,8 +10,8 @@ lexicon of lemmas/compound parts (compared by words).
 
 Public API (used by the CLI and the web service)::
 
-    list_templates(directory: Path | None = None) -> list[Template]
-    load_template(template_id: str, directory: Path | None = None) -> Template
+    list_templates(directory: Path) -> list[Template]
+    load_template(template_id: str, directory: Path) -> Template
     save_template(template: Template, path: Path) -> None
     extract_template(doc: Document, template_id: str | None = None) -> Template
     template_json(template: Template) -> dict
@@ -52,9 +52,6 @@ from pydantic import BaseModel, ConfigDict
 
 from underlag.errors import TemplateError, UnknownQuestionError
 from underlag.model import BlockKind, Document, Section
-from underlag.settings import PROJECT_ROOT
-
-TEMPLATE_DIR = PROJECT_ROOT / "corpus" / "templates"
 
 AnswerType = Literal["prose", "table", "choice"]
 
@@ -430,18 +427,18 @@ def _read(path: Path, mtime: float) -> Template:
                             f"corpus/templates/README.md") from None
 
 
-def _files(directory: Path | None) -> list[Path]:
-    d = Path(directory) if directory else TEMPLATE_DIR
+def _files(directory: Path) -> list[Path]:
+    d = Path(directory)
     return sorted(p for p in d.glob("*.yaml")) if d.is_dir() else []
 
 
-def list_templates(directory: Path | None = None) -> list[Template]:
-    """Every template in the folder (default ``corpus/templates``), by id."""
+def list_templates(directory: Path) -> list[Template]:
+    """Every template in the folder (``settings.templates_dir``: ``corpus/templates``), by id."""
     return [_read(p, p.stat().st_mtime) for p in _files(directory)]
 
 
-def load_template(template_id: str, directory: Path | None = None) -> Template:
-    """The template with this id (the YAML file's stem), or a path to a YAML file."""
+def load_template(template_id: str, directory: Path) -> Template:
+    """The template with this id (the YAML file's stem) in ``directory``, or a path to a YAML file."""
     p = Path(template_id)
     if p.suffix in (".yaml", ".yml") and p.is_file():
         return _read(p.resolve(), p.stat().st_mtime)

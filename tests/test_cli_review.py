@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from underlag.settings import get_settings
 
 runner = CliRunner()
 SEED_2023 = "002_aee3b258286ac5e7.txt"
@@ -58,7 +59,7 @@ def test_template_extract_writes_a_yaml_that_loads(corpus_dir: Path, tmp_path: P
     out = tmp_path / "ny.yaml"
     r = run("template", "extract", str(corpus_dir / SEED_2023), "--id", "ny-2023", "--out", str(out))
     assert r.exit_code == 0
-    t = load_template(str(out))
+    t = load_template(str(out), get_settings().templates_dir)
     assert t.id == "ny-2023" and t.question("10.5")
 
 

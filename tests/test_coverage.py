@@ -9,6 +9,7 @@ from review.coverage import check_coverage, coverage_json
 from nlp.embed import HashingEmbedder
 from review.templates import Template, load_template
 from underlag.model import Block, BlockKind, Document, DocumentMetadata, Section, render_rows
+from underlag.settings import get_settings
 
 ACTORS = ("Arbetet har skett i nära samverkan med länets kommuner, Länsstyrelsen i Örebro län "
           "och civilsamhällets organisationer.")
@@ -40,7 +41,7 @@ def table(rows: int) -> Block:
 
 @pytest.fixture(scope="module")
 def t2023() -> Template:
-    return load_template("aterrapportering-2023")
+    return load_template("aterrapportering-2023", get_settings().templates_dir)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from review.report import render_suggestion_docx
 from review.suggest import suggest, suggestion_json, trim_to
 from review.templates import Template, load_template
 from underlag.settings import Settings
+from underlag.settings import get_settings
 
 SEED_2023 = "002_aee3b258286ac5e7.txt"
 
@@ -33,7 +34,7 @@ def index(tmp_path_factory, corpus_dir: Path):
 
 @pytest.fixture(scope="module")
 def t2023() -> Template:
-    return load_template("aterrapportering-2023")
+    return load_template("aterrapportering-2023", get_settings().templates_dir)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 
 from index.search import Filters
 from nlp.analyzer import default_analyzer
-from nlp.tagger import Lexicon, build_tagger, chunk_text, keyword_baseline, merge_spans
+from nlp.tagger import Lexicon, chunk_text, keyword_baseline, merge_spans
 from api.components import load_tagger
 from api.components import open_index
 from underlag.settings import get_settings
@@ -135,9 +135,9 @@ def test_a_new_framework_file_is_tagged_without_code_change(tmp_path, tagger):
     import shutil
 
     from nlp.tagger import Tagger
-    from nlp.taxonomy import TAXONOMY_DIR, load_taxonomies
+    from nlp.taxonomy import load_taxonomies
 
-    for f in TAXONOMY_DIR.glob("*.yaml"):
+    for f in get_settings().taxonomies_dir.glob("*.yaml"):
         shutil.copy(f, tmp_path / f.name)
     (tmp_path / "rus_test.yaml").write_text(
         "framework: rus_test\nname: Test-RUS\nsource: test\ngoals:\n"

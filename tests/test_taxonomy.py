@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from nlp.taxonomy import TAXONOMY_DIR, load_framework, load_taxonomies, resolve
+from nlp.taxonomy import load_framework, load_taxonomies, resolve
 from underlag.errors import TaxonomyError
+from underlag.settings import get_settings
 
 
 @pytest.fixture(scope="module")
 def frameworks():
-    return load_taxonomies()
+    return load_taxonomies(get_settings().taxonomies_dir)
 
 
 def test_loads_every_framework_file_in_the_folder(frameworks):
@@ -80,7 +81,7 @@ def test_references_resolve_qualified_and_bare(frameworks):
 
 
 def test_a_new_regions_rus_is_one_more_file(tmp_path: Path):
-    for f in TAXONOMY_DIR.glob("*.yaml"):
+    for f in get_settings().taxonomies_dir.glob("*.yaml"):
         shutil.copy(f, tmp_path / f.name)
     (tmp_path / "rus_vastmanland.yaml").write_text(
         "framework: rus_vastmanland\nname: RUS Västmanland\nsource: test\n"
@@ -88,7 +89,7 @@ def test_a_new_regions_rus_is_one_more_file(tmp_path: Path):
         "    targets:\n      - {id: fler-jobb, title_sv: Fler jobb}\n", encoding="utf-8")
     fws = load_taxonomies(tmp_path)
     assert fws["rus_vastmanland"].get("fler-jobb").parent == "hallbar-tillvaxt"
-    assert len(fws) == len(load_taxonomies()) + 1
+    assert len(fws) == len(load_taxonomies(get_settings().taxonomies_dir)) + 1
 
 
 def test_a_broken_file_names_itself_and_the_entry(tmp_path: Path):

@@ -8,14 +8,14 @@ import pytest
 
 from review.templates import (
     Template,
-    TemplateError,
-    UnknownQuestionError,
     elements_asked,
     extract_template,
     list_templates,
     load_template,
     save_template,
 )
+from underlag.errors import TemplateError, UnknownQuestionError
+from underlag.settings import get_settings
 
 QUESTIONS_2023 = [
     "1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4", "3.1", "3.2", "3.3", "3.4",
@@ -33,12 +33,12 @@ TABLES_2023 = ["3.4", "4.4", "5.4", "6.4", "7.2", "8.2", "9.2"]
 
 @pytest.fixture(scope="module")
 def t2023() -> Template:
-    return load_template("aterrapportering-2023")
+    return load_template("aterrapportering-2023", get_settings().templates_dir)
 
 
 @pytest.fixture(scope="module")
 def t2021() -> Template:
-    return load_template("aterrapportering-2021")
+    return load_template("aterrapportering-2021", get_settings().templates_dir)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def parsed_2023(corpus_dir: Path):
 
 
 def test_both_templates_are_listed():
-    assert {"aterrapportering-2021", "aterrapportering-2023"} <= {t.id for t in list_templates()}
+    assert {"aterrapportering-2021", "aterrapportering-2023"} <= {t.id for t in list_templates(get_settings().templates_dir)}
 
 
 def test_2023_template_has_every_question_from_1_1_to_10_5(t2023: Template):
@@ -125,11 +125,11 @@ def test_2021_template_reads_questions_from_section_instructions(t2021: Template
 
 def test_saved_template_loads_back_unchanged(t2023: Template, tmp_path: Path):
     save_template(t2023, tmp_path / "copy.yaml")
-    assert load_template(str(tmp_path / "copy.yaml")) == t2023
+    assert load_template(str(tmp_path / "copy.yaml"), get_settings().templates_dir) == t2023
 
 
 def test_unknown_template_and_question_say_what_exists(t2023: Template):
     with pytest.raises(TemplateError, match="aterrapportering-2023"):
-        load_template("nope")
+        load_template("nope", get_settings().templates_dir)
     with pytest.raises(UnknownQuestionError, match="1.1"):
         t2023.question("11.9")

@@ -126,6 +126,13 @@ class FileTooLargeError(IngestError):
     http_status = 413
 
 
+class UnreadableError(IngestError):
+    """A reader failed in a way nobody foresaw (a bug to report): the file is skipped and the
+    rest of the batch goes on."""
+
+    code = "internal"
+
+
 class EncodingError(IngestError):
     """A text file in no encoding we can decode with confidence."""
 

@@ -14,8 +14,7 @@ from api.cli.common import DataDirOpt, JsonOpt, app, document_json, err, out, pa
 from api import components
 from index.search import SearchIndex
 from ingest import repair
-from ingest.pipeline import file_id, iter_files, parse_file
-from underlag.errors import IngestError
+from ingest.pipeline import ingest_files, iter_files
 from underlag.model import Document
 
 
@@ -91,24 +90,24 @@ def ingest(
         TimeElapsedColumn(), console=err, disable=as_json or not err.is_terminal, transient=True,
     ) as progress:
         task = progress.add_task("Läser in", total=len(files))
-        for f in files:
+
+        def announce(f: Path) -> set[str]:
             progress.update(task, description=f"Läser in {f.name}")
-            try:
-                if f.is_file() and (doc_id := file_id(f)) in index.ids_for_source(f):
-                    results["unchanged"].append({"file": str(f), "id": doc_id})
-                    if not as_json:
-                        out.print(f"  [dim]oförändrad[/]  {f}", highlight=False)
-                    continue
-                doc = parse_file(f, settings, lexicon)
-                change = index.add(doc)
-            except IngestError as e:
-                results["failed"].append({"file": str(f), "error": str(e), "code": e.code})
-                err.print(f"  [red]misslyckades[/]  {e}", highlight=False)
-            except Exception as e:  # noqa: BLE001 - one bad file must not stop the batch
-                msg = f"{f}: could not be read: {type(e).__name__}: {e}"
-                results["failed"].append({"file": str(f), "error": msg, "code": "internal"})
-                err.print(f"  [red]misslyckades[/]  {msg}", highlight=False)
+            return index.ids_for_source(f)
+
+        for o in ingest_files(files, settings, lexicon, index.add, announce):
+            f = o.path
+            if o.status == "unchanged":
+                results["unchanged"].append({"file": str(f), "id": o.id})
+                if not as_json:
+                    out.print(f"  [dim]oförändrad[/]  {f}", highlight=False)
+            elif o.status == "failed":
+                assert o.error is not None
+                results["failed"].append({"file": str(f), "error": str(o.error), "code": o.error.code})
+                err.print(f"  [red]misslyckades[/]  {o.error}", highlight=False)
             else:
+                doc, change = o.document, o.stored
+                assert doc is not None and change is not None
                 results["ingested"].append({
                     "file": str(f), "id": doc.id, "title": doc.metadata.title,
                     "doc_type": doc.metadata.doc_type, "years": doc.metadata.years,
@@ -119,8 +118,7 @@ def ingest(
                     err.print(f"  [yellow]varning[/]  {w}", highlight=False)
                 if not as_json:
                     out.print(f"  [green]inläst[/]  {f}  [dim]{_describe(doc)}[/]", highlight=False)
-            finally:
-                progress.advance(task)
+            progress.advance(task)
     if as_json:
         print_json(results)
     else:

@@ -44,9 +44,8 @@ def _fail(e: Exception, code: int = 2) -> typer.Exit:
 
 
 def _load(template_id: str):
-
     try:
-        return load_template(template_id)
+        return load_template(template_id, get_settings().templates_dir)
     except UnderlagError as e:
         raise _fail(e) from None
 
@@ -55,7 +54,7 @@ def _load(template_id: str):
 def template_list(as_json: JsonOpt = False) -> None:
     """The templates in corpus/templates."""
 
-    templates = list_templates()
+    templates = list_templates(get_settings().templates_dir)
     if as_json:
         print_json([{k: v for k, v in template_json(t).items() if k in ("id", "title", "year", "source")}
                      | {"questions": len(t.questions)} for t in templates])

@@ -19,7 +19,6 @@ from rich.text import Text
 from api.cli.common import DataDirOpt, JsonOpt, app, err, notify_tagging, out, parse_or_exit, print_json, settings_for
 from api import components
 from review.profile import document_profile, heatmap, portfolio_matrix
-from underlag.settings import Settings
 
 FrameworkOpt = Annotated[
     list[str] | None,

@@ -21,7 +21,8 @@ from api.service import IndexService
 from review.coverage import CoverageReport, check_coverage, coverage_json
 from review.report import render_suggestion_docx
 from review.suggest import Suggestion, suggest, suggestion_json
-from review.templates import Template, list_templates, load_template
+from review.templates import Template, list_templates
+from underlag.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["review"])
 
@@ -33,24 +34,24 @@ class TemplateSummary(BaseModel):
     questions: int
 
 
-def template_by_id(template_id: str) -> Template:
-    """A template of ``corpus/templates`` by id; 404 for anything else (paths included)."""
-    known = {t.id: t for t in list_templates()}
+def template_by_id(template_id: str, settings: Settings) -> Template:
+    """A template of ``settings.templates_dir`` by id; 404 for anything else (paths included)."""
+    known = {t.id: t for t in list_templates(settings.templates_dir)}
     if template_id not in known:
         raise HTTPException(404, f"no template '{template_id[:100]}'; known: {', '.join(sorted(known)) or 'none'}")
-    return load_template(template_id)
+    return known[template_id]
 
 
 @router.get("/templates", response_model=list[TemplateSummary], summary="The report templates")
-async def templates() -> list[TemplateSummary]:
+async def templates(settings: Settings = Depends(deps.settings)) -> list[TemplateSummary]:
     return [TemplateSummary(id=t.id, title=t.title, year=t.year, questions=len(t.questions))
-            for t in list_templates()]
+            for t in list_templates(settings.templates_dir)]
 
 
 @router.get("/templates/{template_id}", response_model=Template, response_model_exclude_none=True,
             responses={404: {"model": ErrorOut}}, summary="A template's questions, limits and elements")
-async def template(template_id: str) -> Template:
-    return template_by_id(template_id)
+async def template(template_id: str, settings: Settings = Depends(deps.settings)) -> Template:
+    return template_by_id(template_id, settings)
 
 
 @router.post(
@@ -61,7 +62,7 @@ async def template(template_id: str) -> Template:
 async def coverage(request: Request, file: UploadFile = File(..., description="The draft (PDF, DOCX, TXT, MD)."),
                    template: str = Form(..., max_length=200, description="Template id."),
                    svc: IndexService = Depends(deps.service)) -> dict:
-    t = template_by_id(template)
+    t = template_by_id(template, svc.settings)
     draft = await deps.parse_draft(request, file)
     report = await svc.run(lambda ix: check_coverage(draft, t, ix.embedder, ix.analyzer))
     return coverage_json(report)
@@ -80,7 +81,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 async def _suggestion(params: SuggestIn, svc: IndexService) -> Suggestion:
-    t = template_by_id(params.template)
+    t = template_by_id(params.template, svc.settings)
     q = t.question(params.question)  # UnknownQuestionError -> 404
     return await svc.run(lambda ix: suggest(q, t, ix, exclude_document=params.exclude_document,
                                             prefer_recent=params.prefer_recent, max_chars=params.max_chars))
