@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from index.dense import DenseIndex, choose_kind
 from index.lexical import LexicalBusyError, LexicalIndex
 from index.passages import passages as cut_passages
-from index.store import Change, DocumentStore
+from index.store import LIKE_ESCAPE, Change, DocumentStore, escape_like
 from nlp.analyzer import Analyzer
 from nlp.embed import Embedder
 from nlp.tagger import Tagger
@@ -366,8 +366,8 @@ class SearchIndex:
             conds.append("passages.years LIKE ?")
             params.append(f"%,{int(filters.year)},%")
         if filters.section:
-            conds.append("(passages.section = ? OR passages.section LIKE ?)")
-            params += [filters.section.rstrip("."), filters.section.rstrip(".") + ".%"]
+            conds.append(f"(passages.section = ? OR passages.section LIKE ? ESCAPE '{LIKE_ESCAPE}')")
+            params += [filters.section.rstrip("."), escape_like(filters.section.rstrip(".")) + ".%"]
         if filters.goal:
             framework, _, label = filters.goal.strip().rpartition(":")
             if not label:

@@ -1,0 +1,80 @@
+"""The web service under hostile input: wildcards in filters and deletes, odd-sized
+requests, cross-site writes, identical uploads at once, and what failed uploads leave."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from nlp.embed import HashingEmbedder
+from underlag.settings import Settings
+
+REPORT = """Återrapportering 2025 Region Örebro län
+
+1. Kompetensförsörjning
+
+Region Örebro län har arbetat med kompetensförsörjning och validering i länet.
+
+1.1 Validering
+
+Valideringen av yrkeskunskaper och kompetensförsörjning har nått fler personer under året.
+
+2. Kollektivtrafik
+
+Kollektivtrafiken på landsbygden har byggts ut med fler avgångar och anropsstyrd trafik.
+"""
+
+
+def make_client(tmp_path: Path, **overrides) -> TestClient:
+    settings = Settings(data_dir=tmp_path / "data", **overrides)
+    return TestClient(create_app(settings, HashingEmbedder(), seed_corpus=None))
+
+
+def upload(c: TestClient, name: str = "rapport.txt", data: bytes = REPORT.encode(), path: str = "/api/documents",
+           headers: dict | None = None, **form):
+    return c.post(path, files={"file": (name, io.BytesIO(data), "application/octet-stream")},
+                  data=form or None, headers=headers or {})
+
+
+@pytest.fixture(scope="module")
+def one_document(tmp_path_factory):
+    """A service whose index holds exactly one document (tests leave it so)."""
+    with make_client(tmp_path_factory.mktemp("one")) as c:
+        assert upload(c).status_code == 201
+        yield c
+
+
+# -- 6. wildcards in filters and in a delete ------------------------------------------
+
+@pytest.mark.parametrize("mode", ["hybrid", "lexical", "dense"])
+@pytest.mark.parametrize("section", ["%", "_", "\\", "1%", "%.%"])
+def test_a_section_filter_of_wildcards_matches_no_section(one_document, mode, section):
+    r = one_document.get("/api/search", params={"q": "kompetensförsörjning", "section": section, "mode": mode})
+    assert r.status_code == 200 and r.json()["hits"] == []
+
+
+def test_a_plain_section_filter_still_matches_the_section_and_its_subsections(one_document):
+    hits = one_document.get("/api/search", params={"q": "kompetensförsörjning", "section": "1"}).json()["hits"]
+    assert {h["section"] for h in hits} == {"1", "1.1"}
+
+
+@pytest.mark.parametrize("ref", ["%25", "_", "%25%25", "____", "%5C"])
+def test_a_delete_of_a_wildcard_deletes_nothing(one_document, ref):
+    r = one_document.delete(f"/api/documents/{ref}")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    assert len(one_document.get("/api/documents").json()) == 1
+
+
+@pytest.mark.parametrize("ref", ["%25", "_"])
+def test_a_document_filter_of_a_wildcard_names_no_document(one_document, ref):
+    r = one_document.get(f"/api/search?q=kollektivtrafik&document={ref}")
+    assert r.status_code == 404 and r.json()["code"] == "unknown_document"
+
+
+def test_a_unique_id_prefix_still_names_its_document(one_document):
+    doc_id = one_document.get("/api/documents").json()[0]["id"]
+    assert one_document.get(f"/api/documents/{doc_id[:6]}").json()["id"] == doc_id
