@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     api_token: str | None = None
     #: Web service: request bodies (uploads included) larger than this are refused with 413.
     max_upload_mb: float = 20.0
+    #: Web service: the most a request line and its headers may take, in KiB
+    #: (``UNDERLAG_MAX_REQUEST_HEAD_KB``). uvicorn's default of 16 KiB refused a
+    #: 100 000-character query before the app saw it; at 1 MiB such a query gets the
+    #: API's own answer (422), and a longer head a JSON 400.
+    max_request_head_kb: int = 1024
     #: Web service: "hashing" serves with the instant test embedder instead of the
     #: real model (end-to-end tests and load runs only; never mix with a real index).
     api_embedder: Literal["e5", "hashing"] = "e5"
