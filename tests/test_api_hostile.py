@@ -4,6 +4,9 @@ requests, cross-site writes, identical uploads at once, and what failed uploads 
 from __future__ import annotations
 
 import io
+import os
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -78,3 +81,51 @@ def test_a_document_filter_of_a_wildcard_names_no_document(one_document, ref):
 def test_a_unique_id_prefix_still_names_its_document(one_document):
     doc_id = one_document.get("/api/documents").json()[0]["id"]
     assert one_document.get(f"/api/documents/{doc_id[:6]}").json()["id"] == doc_id
+
+
+# -- 4. identical drafts at once; 5. what failed uploads leave ------------------------
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    """A service for tests that leave the index as they found it."""
+    folder = tmp_path_factory.mktemp("shared")
+    with make_client(folder) as c:
+        yield c, folder / "data"
+
+
+@pytest.mark.parametrize("path", ["/api/tag/file", "/api/coverage"])
+def test_identical_drafts_sent_at_once_all_succeed(shared, path):
+    c, _ = shared
+    form = {"template": c.get("/api/templates").json()[0]["id"]} if path == "/api/coverage" else {}
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: upload(c, "utkast.txt", REPORT.encode(), path, **form), range(6)))
+    assert [r.status_code for r in answers] == [200] * 6, [r.text[:200] for r in answers]
+
+
+def bad_files() -> list[tuple[str, bytes]]:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+    return [("binar.txt", bytes(range(256)) * 40), ("trasig.docx", b"PK\x03\x04 not a zip"),
+            ("brus.docx", os.urandom(4096)), ("trasig.pdf", b"%PDF-1.4 this is not a pdf"),
+            ("tom-zip.docx", buf.getvalue()), ("tom.txt", b""), ("bara-blanksteg.md", b"   \n\n  \n")]
+
+
+def test_refused_uploads_leave_no_file_behind(shared):
+    c, data = shared
+    template = c.get("/api/templates").json()[0]["id"]
+    for name, content in bad_files():
+        for path, form in (("/api/documents", {}), ("/api/tag/file", {}), ("/api/coverage", {"template": template})):
+            r = upload(c, name, content, path, **form)
+            assert 400 <= r.status_code < 500 and r.json()["code"], (name, path, r.text)
+    left = [p for folder in ("uploads", "drafts") if (data / folder).exists() for p in (data / folder).iterdir()]
+    assert left == []
+
+
+def test_an_indexed_upload_is_kept_once_under_its_content_address(shared):
+    c, data = shared
+    r = upload(c, "kopia-1.txt", REPORT.encode() + b"\nEn rad till.\n")
+    doc_id = r.json()["document"]["id"]
+    assert [p.name for p in (data / "uploads").iterdir()] == [f"{doc_id}.txt"]
+    assert c.delete(f"/api/documents/{doc_id}").status_code == 200
+    assert list((data / "uploads").iterdir()) == []
