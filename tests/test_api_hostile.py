@@ -129,3 +129,21 @@ def test_an_indexed_upload_is_kept_once_under_its_content_address(shared):
     assert [p.name for p in (data / "uploads").iterdir()] == [f"{doc_id}.txt"]
     assert c.delete(f"/api/documents/{doc_id}").status_code == 200
     assert list((data / "uploads").iterdir()) == []
+
+
+# -- 1. uploads that are only looked at need the token too -----------------------------
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory):
+    with make_client(tmp_path_factory.mktemp("guarded"), api_token="hemligt-1") as c:
+        yield c
+
+
+@pytest.mark.parametrize("path", ["/api/tag/file", "/api/coverage"])
+def test_draft_uploads_need_the_token_when_one_is_set(guarded, path):
+    form = {"template": guarded.get("/api/templates").json()[0]["id"]} if path == "/api/coverage" else {}
+    for headers in ({}, {"Authorization": "Bearer fel"}):
+        r = upload(guarded, "utkast.txt", REPORT.encode(), path, headers=headers, **form)
+        assert r.status_code == 401 and r.json()["code"] == "unauthorized"
+    r = upload(guarded, "utkast.txt", REPORT.encode(), path, headers={"Authorization": "Bearer hemligt-1"}, **form)
+    assert r.status_code == 200, r.text
