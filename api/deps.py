@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.schemas import DocumentListing, DocumentOut, SectionOut
 from api.service import IndexService
-from api.uploads import store_upload
+from api.uploads import received_upload
 from index.search import SearchIndex
 from ingest.pipeline import parse_file
 from underlag.errors import IngestError
@@ -83,11 +83,8 @@ async def parse_upload(request: Request, path: Path, name: str) -> Document:
 async def parse_draft(request: Request, file: UploadFile) -> Document:
     """Parse an uploaded file that is only looked at (a draft to check, a file to tag).
 
-    It is stored under its hash only while it is parsed, then deleted: never indexed.
+    It is on disk, under a name of this request's own, only while it is parsed: never indexed.
     """
     settings = request.app.state.settings
-    stored = await store_upload(file, settings.data_dir / "drafts", int(settings.max_upload_mb * 1024 * 1024))
-    try:
+    async with received_upload(file, settings.data_dir / "drafts", int(settings.max_upload_mb * 1024 * 1024)) as stored:
         return await parse_upload(request, stored.path, stored.name)
-    finally:
-        stored.path.unlink(missing_ok=True)

@@ -24,13 +24,14 @@ _bearer = HTTPBearer(auto_error=False, description="The token set in UNDERLAG_AP
 
 def require_token(request: Request,
                   credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
-    """Dependency of every endpoint that changes the index: checks the bearer token if one is set."""
+    """Dependency of every endpoint that changes the index or takes an upload: checks the
+    bearer token if one is set (an upload is parsed, and a parse is the costly part)."""
     expected = request.app.state.settings.api_token
     if not expected:
         return
     given = credentials.credentials if credentials else ""
     if not hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
-        raise HTTPException(401, "this server needs a token to change the index: send "
+        raise HTTPException(401, "this server needs a token for this: send "
                                  "'Authorization: Bearer <token>' with the token in UNDERLAG_API_TOKEN",
                             headers={"WWW-Authenticate": "Bearer"})
 

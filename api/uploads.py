@@ -1,9 +1,10 @@
-"""Uploaded files: checked, hashed and stored under content-addressed names.
+"""Uploaded files: checked, hashed, and kept under content-addressed names once indexed.
 
-A client's file name is never used as a path: the bytes go to
+A client's file name is never used as a path: each request writes its bytes to
+a file of its own, and an indexed upload is kept as
 ``<data dir>/uploads/<sha256 prefix><suffix>`` with the suffix from a fixed
-list, and the original name is kept (cleaned) only as the document's label.
-Parsing runs in the thread pool, a bounded number at a time.
+list; the original name is kept (cleaned) only as the document's label. A
+refused or failed upload leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import os
 import re
 import unicodedata
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +29,13 @@ CHUNK = 1 << 20
 
 @dataclass(frozen=True)
 class StoredUpload:
-    path: Path
+    path: Path  # the request's own file (``.incoming-<uuid><suffix>``), removed when it is done
     name: str  # the client's file name, cleaned, for display only
     doc_id: str
+
+    def kept_path(self, folder: Path) -> Path:
+        """Where the upload is kept once indexed: its content-addressed name in ``folder``."""
+        return (folder / f"{self.doc_id}{self.path.suffix}").resolve()
 
 
 def clean_filename(name: str | None) -> str:
@@ -47,16 +54,25 @@ def suffix_of(name: str) -> str:
     return suffix
 
 
-async def store_upload(upload: UploadFile, folder: Path, limit_bytes: int) -> StoredUpload:
-    """Write an upload to ``folder`` under its content hash; refuse it over ``limit_bytes``."""
+@asynccontextmanager
+async def received_upload(upload: UploadFile, folder: Path, limit_bytes: int) -> AsyncIterator[StoredUpload]:
+    """The upload written to a file of this request's own in ``folder``, refused over
+    ``limit_bytes``; the file is removed when the block ends, however it ends.
+
+    Two requests with the same bytes get two files: a shared content-hash name let one
+    request delete the file another was still parsing (a 500 with 4-6 identical drafts at
+    once). Only :func:`keep` gives an indexed upload its content-addressed name, so a
+    refused file never stays on disk.
+    """
     name = clean_filename(upload.filename)
     suffix = suffix_of(name)
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".incoming-{uuid.uuid4().hex}"
-    h = hashlib.sha256()
-    size = 0
+    # the suffix picks the reader; the leading dot keeps it out of folder scans
+    path = folder / f".incoming-{uuid.uuid4().hex}{suffix}"
     try:
-        with open(tmp, "wb") as f:
+        h = hashlib.sha256()
+        size = 0
+        with open(path, "wb") as f:
             while chunk := await upload.read(CHUNK):
                 size += len(chunk)
                 if size > limit_bytes:
@@ -64,13 +80,19 @@ async def store_upload(upload: UploadFile, folder: Path, limit_bytes: int) -> St
                                              "upload limit (UNDERLAG_MAX_UPLOAD_MB)")
                 h.update(chunk)
                 f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
         if size == 0:
             raise EmptyDocumentError(name, "file is empty")
-        digest = h.hexdigest()[:16]  # the same id ingest.pipeline.content_id gives
-        target = folder / f"{digest}{suffix}"
-        os.replace(tmp, target)
+        # the same id ingest.pipeline.content_id gives
+        yield StoredUpload(path, name, h.hexdigest()[:16])
     finally:
-        tmp.unlink(missing_ok=True)
-    return StoredUpload(target, name, digest)
+        path.unlink(missing_ok=True)
+
+
+def keep(stored: StoredUpload, folder: Path) -> Path:
+    """Move an indexed upload to its content-addressed name (identical bytes may replace
+    each other there); flushed to disk first, as the document that names it is."""
+    target = stored.kept_path(folder)
+    with open(stored.path, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(stored.path, target)
+    return target

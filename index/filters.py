@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from index.store import LIKE_ESCAPE, escape_like
 from underlag.errors import QueryError
 
 
@@ -47,8 +48,8 @@ def where_clause(filters: Filters, document_id: str | None) -> tuple[str, list[o
         conds.append("passages.years LIKE ?")
         params.append(f"%,{int(filters.year)},%")
     if filters.section:
-        conds.append("(passages.section = ? OR passages.section LIKE ?)")
-        params += [filters.section.rstrip("."), filters.section.rstrip(".") + ".%"]
+        conds.append(f"(passages.section = ? OR passages.section LIKE ? ESCAPE '{LIKE_ESCAPE}')")
+        params += [filters.section.rstrip("."), escape_like(filters.section.rstrip(".")) + ".%"]
     if filters.goal:
         framework, _, label = filters.goal.strip().rpartition(":")
         if not label:

@@ -80,6 +80,15 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+#: The escape character of every LIKE pattern built from user input (``ESCAPE '\\'``).
+LIKE_ESCAPE = "\\"
+
+
+def escape_like(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern: ``%``, ``_`` and the escape character escaped."""
+    return text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+
+
 @dataclass(frozen=True)
 class Change:
     """What one write did, for the derived indexes (FAISS) to follow."""
@@ -223,10 +232,16 @@ class DocumentStore:
         return Document.model_validate_json(row[0]) if row else None
 
     def resolve(self, ref: str) -> str | None:
-        """A document id from an id, a unique id prefix or a file name."""
+        """A document id from an id, a unique id prefix or a file name.
+
+        The prefix is compared as text, not as a LIKE pattern: "%" or "_" name no
+        document (a delete of "%" must not delete the only document there is).
+        """
+        if not ref:
+            return None
         rows = self._db.execute(
-            "SELECT id FROM documents WHERE id = ? OR filename = ? OR id LIKE ?",
-            (ref, ref, ref.replace("%", "") + "%")).fetchall()
+            "SELECT id FROM documents WHERE id = ? OR filename = ? OR substr(id, 1, ?) = ?",
+            (ref, ref, len(ref), ref)).fetchall()
         ids = sorted({r[0] for r in rows})
         return ids[0] if len(ids) == 1 else None
 

@@ -27,6 +27,7 @@ from ingest.raw import RawDocument, RawLine
 from underlag.errors import (
     CorruptDocumentError,
     EncryptedDocumentError,
+    FileTooLargeError,
     UnsupportedFormatError,
 )
 from underlag.settings import Settings
@@ -40,7 +41,8 @@ _HEADING_STYLE = re.compile(r"^(?:heading|rubrik)\s*([1-9])$", re.IGNORECASE)
 _TITLE_STYLE = re.compile(r"^(?:title|rubrik)$", re.IGNORECASE)
 # "List Bullet", "List Number 2", "List Paragraph", Swedish "Liststycke", "Punktlista".
 _LIST_STYLE = re.compile(r"^(?:list\b|liststycke|punktlista|numrerad lista)", re.IGNORECASE)
-_BODY_OUTLINE_LEVEL = 9  # w:outlineLvl 9 means "body text"
+_BODY_OUTLINE_LEVEL = 9
+_CHUNK = 64 * 1024  # inflated at a time while the package's sizes are checked  # w:outlineLvl 9 means "body text"
 
 _W_P, _W_TBL, _W_SDT = qn("w:p"), qn("w:tbl"), qn("w:sdt")
 _W_T, _W_TAB, _W_BR, _W_CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
@@ -53,7 +55,7 @@ _SKIP = {qn("w:del"), qn("w:delText"), qn("w:pPr"), qn("w:rPr"), qn("w:instrText
 
 def read(path: Path, settings: Settings) -> RawDocument:
     """Read a .docx file into raw lines: paragraphs with heading/list hints, and tables."""
-    _check_container(path)
+    _check_container(path, settings)
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError,
@@ -68,7 +70,7 @@ def read(path: Path, settings: Settings) -> RawDocument:
                        author=(props.author or "").strip() or None, created=created)
 
 
-def _check_container(path: Path) -> None:
+def _check_container(path: Path, settings: Settings) -> None:
     """Refuse files that are not a .docx package, saying what they are instead."""
     with open(path, "rb") as f:
         head = f.read(8)
@@ -87,10 +89,58 @@ def _check_container(path: Path) -> None:
     if not zipfile.is_zipfile(path):
         raise CorruptDocumentError(path, "not a .docx file (not a zip package)",
                                    "is the file complete? open it in Word and save it again")
-    with zipfile.ZipFile(path) as z:
-        if "word/document.xml" not in z.namelist():
-            raise CorruptDocumentError(path, "zip file without word/document.xml, not a Word document",
-                                       "open it in Word and save it again as .docx")
+    try:
+        with zipfile.ZipFile(path) as z:
+            if "word/document.xml" not in z.namelist():
+                raise CorruptDocumentError(path, "zip file without word/document.xml, not a Word document",
+                                           "open it in Word and save it again as .docx")
+            _check_inflated_sizes(path, z, settings)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as e:
+        # a CRC or length that does not match (a member inflating beyond its declared size
+        # stops at that size and fails its CRC), or a compression method zipfile lacks
+        raise CorruptDocumentError(path, f"not a readable Word document ({type(e).__name__}: {e})",
+                                   "open it in Word or LibreOffice and save it again as .docx") from e
+
+
+def _is_xml(name: str) -> bool:
+    return name.endswith((".xml", ".rels"))
+
+
+def _check_inflated_sizes(path: Path, z: zipfile.ZipFile, settings: Settings) -> None:
+    """Refuse a package whose members inflate beyond the limits, before python-docx reads it.
+
+    python-docx reads every part it is linked to into memory and lxml builds a tree
+    of each XML part several times its size, so one 1 MB .docx of a 1 GiB
+    ``document.xml`` (a zip bomb) grew the server from 1.9 to 4.0 GB. First the sizes
+    the archive declares are checked, then every member is inflated through a
+    counting reader in 64 KiB chunks and discarded, so a member whose header lies
+    is caught after at most the limit's worth of inflating and nothing is kept.
+    """
+    total_limit = int(settings.docx_max_inflated_mb * 1024 * 1024)
+    xml_limit = int(settings.docx_max_xml_mb * 1024 * 1024)
+
+    def refuse(member: str, size: str) -> None:
+        raise FileTooLargeError(path, f"the Word package inflates {size} in '{member[:100]}', over the limit of "
+                                      f"{settings.docx_max_xml_mb:g} MB per XML part and "
+                                      f"{settings.docx_max_inflated_mb:g} MB in all",
+                                "is it a real report? (UNDERLAG_DOCX_MAX_XML_MB, UNDERLAG_DOCX_MAX_INFLATED_MB)")
+
+    members = z.infolist()
+    declared = 0
+    for info in members:
+        declared += info.file_size
+        if (_is_xml(info.filename) and info.file_size > xml_limit) or declared > total_limit:
+            refuse(info.filename, f"to {info.file_size / 1024 / 1024:.0f} MB (declared)")
+    inflated = 0
+    for info in members:
+        limit = xml_limit if _is_xml(info.filename) else total_limit
+        seen = 0
+        with z.open(info) as member:
+            while chunk := member.read(_CHUNK):
+                seen += len(chunk)
+                inflated += len(chunk)
+                if seen > limit or inflated > total_limit:
+                    refuse(info.filename, f"beyond {seen / 1024 / 1024:.0f} MB")
 
 
 def _body_lines(document: DocxDocument):

@@ -23,6 +23,7 @@ from ingest import boilerplate, docx, pdf, repair, structure, text
 from ingest.raw import RawDocument
 from underlag.errors import (
     EmptyDocumentError,
+    FileNameError,
     FileTooLargeError,
     IngestError,
     UnreadableError,
@@ -59,7 +60,18 @@ def file_id(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
+def printable_path(path: Path) -> str:
+    """``path`` as text that can be printed and stored: bytes of a name that is not
+    UTF-8 (Python keeps them as lone surrogates) shown as U+FFFD."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _check_file(path: Path, settings: Settings) -> bytes:
+    shown = printable_path(path)
+    if shown != str(path):
+        # e.g. "rapport-\xe5r.txt" written by an old Windows program or unpacked from a zip
+        raise FileNameError(shown, "the file name is not valid UTF-8, so it cannot be stored",
+                            "rename the file (retype its å, ä and ö) and try again")
     if not path.is_file():
         raise IngestError(path, "no such file")
     suffix = path.suffix.lower()
@@ -116,12 +128,19 @@ def parse_file(path: str | Path, settings: Settings | None = None,
     return doc
 
 
+def is_lock_file(path: Path) -> bool:
+    """Word's owner file of an open document (``~$`` and the rest of the name)."""
+    return path.name.startswith("~$")
+
+
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Files to ingest: each file given, and every supported file below each folder.
 
     Unsupported files inside folders are skipped silently (a folder of reports
     often holds images and spreadsheets too); a file named explicitly is always
-    yielded, so the user hears why it was not ingested.
+    yielded, so the user hears why it was not ingested. Word's lock files
+    (``~$rapport.docx``, a few bytes that exist while the report is open) are
+    never a report: skipped wherever they are, also when a shell glob names them.
     """
     seen: set[Path] = set()
     for p in map(Path, paths):
@@ -133,6 +152,8 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
         else:
             found = [p]
         for f in found:
+            if is_lock_file(f):
+                continue
             key = f.resolve()
             if key not in seen:
                 seen.add(key)

@@ -1,6 +1,7 @@
 """Reader for plain text (.txt) and Markdown (.md) reports.
 
-Text files arrive in whatever encoding the exporting program chose. UTF-8 is
+Text files arrive in whatever encoding the exporting program chose. A UTF-16
+or UTF-32 byte order mark (Notepad's "Unicode") is followed; else UTF-8 is
 tried first (with or without BOM); a file that is not UTF-8 is decoded as
 cp1252, the encoding Swedish Windows programs write, when the result looks
 like Swedish text, and a warning says so. Anything else is refused.
@@ -8,6 +9,7 @@ like Swedish text, and a warning says so. Anything else is refused.
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 
@@ -22,8 +24,22 @@ _BINARY = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _C1 = re.compile("[\x80-\x9f]")
 
 
+# Byte order marks of UTF-32 and UTF-16 (UTF-32 first: its LE mark starts with UTF-16's).
+# Notepad's "Unicode" is UTF-16 LE with a BOM; its NUL bytes would otherwise look binary.
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+              (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
 def decode(path: Path, data: bytes) -> tuple[str, list[str]]:
     """Decode a text file's bytes; return the text and any warnings."""
+    for bom, encoding in _WIDE_BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), []
+            except UnicodeDecodeError as e:
+                raise EncodingError(path, f"starts with a {encoding.upper()} byte order mark but is not "
+                                          f"valid {encoding.upper()} (byte {e.start})",
+                                    "save the file as UTF-8") from None
     sample = data[:65536]
     if sample and len(_BINARY.findall(sample)) > max(8, len(sample) // 1000):
         raise EncodingError(path, "not a text file (binary content)",

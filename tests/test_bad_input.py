@@ -13,6 +13,7 @@ from underlag.errors import (
     CorruptDocumentError,
     EmptyDocumentError,
     EncryptedDocumentError,
+    FileNameError,
     FileTooLargeError,
     NoTextLayerError,
     UnsupportedFormatError,
@@ -170,3 +171,24 @@ def test_pdf_with_only_blank_pages_is_empty_not_scanned(tmp_path):
     with pytest.raises(EmptyDocumentError) as e:
         pipeline.read_raw(path, Settings())
     assert "blank.pdf" in str(e.value)
+
+
+def test_a_file_name_that_is_not_utf8_is_a_clear_error(tmp_path):
+    # "rapport-år.txt" in latin-1 bytes: Python keeps the å as a lone surrogate
+    path = Path(os.fsdecode(bytes(tmp_path) + b"/rapport-\xe5r.txt"))
+    path.write_text("Rapport 2026\n\n1. Bredband\n\nBredband till alla.\n", encoding="utf-8")
+    [result] = list(pipeline.parse_many([tmp_path]))
+    assert isinstance(result.error, FileNameError) and result.document is None
+    message = str(result.error)
+    message.encode("utf-8")  # printable and storable: no lone surrogate left
+    assert "rapport-\ufffdr.txt" in message and "not valid UTF-8" in message and "rename" in message
+
+
+def test_word_lock_files_are_skipped_like_hidden_files(tmp_path, good_docx):
+    (tmp_path / "rapport.docx").write_bytes(good_docx.read_bytes())
+    (tmp_path / "~$rapport.docx").write_bytes(b"\x0bAnna Svensson" + bytes(149))  # Word's owner file
+    results = list(pipeline.parse_many([tmp_path]))
+    assert [(r.path.name, r.error) for r in results] == [("rapport.docx", None)]
+    # also when a shell glob names it
+    assert list(pipeline.iter_files([tmp_path / "~$rapport.docx", tmp_path / "rapport.docx"])) == [
+        tmp_path / "rapport.docx"]

@@ -137,3 +137,9 @@ class EncodingError(IngestError):
     """A text file in no encoding we can decode with confidence."""
 
     code = "encoding"
+
+
+class FileNameError(IngestError):
+    """A file whose name the index cannot store (not valid UTF-8 on disk)."""
+
+    code = "file_name"

@@ -22,6 +22,13 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "data"
     #: Files larger than this are refused with a clear error instead of being read.
     max_file_mb: float = 100.0
+    #: A .docx whose zip members inflate to more than this in all is refused
+    #: (``UNDERLAG_DOCX_MAX_INFLATED_MB``): a zip bomb of 1 MB inflating to 1 GiB grew
+    #: the server by 2 GB before. Images count: they do not shrink in the zip.
+    docx_max_inflated_mb: float = 256.0
+    #: ...and any one XML part over this (``UNDERLAG_DOCX_MAX_XML_MB``): lxml's tree takes
+    #: several times the text's size; a 1 000-page report's document.xml is ~20 MB.
+    docx_max_xml_mb: float = 64.0
     #: PDFs with more pages than this are refused (a 2 000-page PDF is not a report).
     max_pdf_pages: int = 2000
     #: The converted embedding model (``UNDERLAG_MODEL_DIR``), made once by
@@ -43,6 +50,11 @@ class Settings(BaseSettings):
     api_token: str | None = None
     #: Web service: request bodies (uploads included) larger than this are refused with 413.
     max_upload_mb: float = 20.0
+    #: Web service: the most a request line and its headers may take, in KiB
+    #: (``UNDERLAG_MAX_REQUEST_HEAD_KB``). uvicorn's default of 16 KiB refused a
+    #: 100 000-character query before the app saw it; at 1 MiB such a query gets the
+    #: API's own answer (422), and a longer head a JSON 400.
+    max_request_head_kb: int = 1024
     #: Web service: "hashing" serves with the instant test embedder instead of the
     #: real model (end-to-end tests and load runs only; never mix with a real index).
     api_embedder: Literal["e5", "hashing"] = "e5"

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from api.app import create_app
+from api.http_server import serve as run_server
 
 from api.cli.common import DataDirOpt, app, err, out, settings_for
 
@@ -27,12 +28,10 @@ def serve(
     The model loads once at start; an empty index is first filled with the
     sample corpus. Set UNDERLAG_API_TOKEN to require a token for upload and delete.
     """
-    import uvicorn
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = settings_for(data_dir)
     if host not in ("127.0.0.1", "localhost", "::1") and not settings.api_token:
         err.print("warning: listening beyond loopback without UNDERLAG_API_TOKEN: anyone who reaches "
                   "the port can upload and delete documents", highlight=False)
     out.print(f"Underlag: http://{host}:{port}/  (API: /docs, index: {settings.index_dir})", highlight=False)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    run_server(create_app(settings), settings, host, port)

@@ -11,7 +11,7 @@ from api import deps
 from api.schemas import MULTIPART_ERRORS, DeletedOut, DocumentOut, DocumentListing, ErrorOut, IngestOut, SectionOut
 from api.security import require_token
 from api.service import IndexService
-from api.uploads import store_upload
+from api.uploads import keep, received_upload
 from index.search import SearchIndex
 
 log = logging.getLogger("underlag.api")
@@ -43,14 +43,18 @@ async def upload_document(request: Request, response: Response,
                           file: UploadFile = File(..., description="The report.")) -> IngestOut:
     settings = request.app.state.settings
     svc: IndexService = deps.service(request)
-    stored = await store_upload(file, settings.data_dir / "uploads", int(settings.max_upload_mb * 1024 * 1024))
-    existing = await svc.run(lambda ix: [d for d in ix.documents() if d.id == stored.doc_id])
-    if existing:
-        response.status_code = 200
-        return IngestOut(status="unchanged", document=deps.summary(existing[0]), passages=0)
-    doc = await deps.parse_upload(request, stored.path, stored.name)
-    log.info("indexing %s (%s, %d sections)", stored.name, doc.id, len(doc.sections))
-    passages, summary = await svc.run(_ingest, doc)
+    uploads = settings.data_dir / "uploads"
+    async with received_upload(file, uploads, int(settings.max_upload_mb * 1024 * 1024)) as stored:
+        existing = await svc.run(lambda ix: [d for d in ix.documents() if d.id == stored.doc_id])
+        if existing:
+            response.status_code = 200
+            return IngestOut(status="unchanged", document=deps.summary(existing[0]), passages=0)
+        doc = await deps.parse_upload(request, stored.path, stored.name)
+        # the document names the file it is kept as, not this request's own
+        doc = doc.model_copy(update={"source": str(stored.kept_path(uploads))})
+        log.info("indexing %s (%s, %d sections)", stored.name, doc.id, len(doc.sections))
+        passages, summary = await svc.run(_ingest, doc)
+        keep(stored, uploads)
     log.info("indexed %s: %d passages", stored.name, passages)
     return IngestOut(status="ingested", document=deps.summary(summary), passages=passages,
                      warnings=doc.warnings)

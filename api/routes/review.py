@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from api import deps
 from api.schemas import MULTIPART_ERRORS, ErrorOut
+from api.security import require_token
 from api.service import IndexService
 from review.coverage import CoverageReport, check_coverage, coverage_json
 from review.report import render_suggestion_docx
@@ -56,7 +57,8 @@ async def template(template_id: str, settings: Settings = Depends(deps.settings)
 
 @router.post(
     "/coverage", response_model=CoverageReport, summary="Check an uploaded draft against a template",
-    responses={**MULTIPART_ERRORS, 404: {"model": ErrorOut},
+    dependencies=[Depends(require_token)],
+    responses={**MULTIPART_ERRORS, 401: {"model": ErrorOut}, 404: {"model": ErrorOut},
                422: {"model": ErrorOut, "description": "The draft could not be read."}},
 )
 async def coverage(request: Request, file: UploadFile = File(..., description="The draft (PDF, DOCX, TXT, MD)."),

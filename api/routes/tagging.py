@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from api import deps
 from api.schemas import BODY_ERRORS, MAX_TEXT_CHARS, MULTIPART_ERRORS, ErrorOut
+from api.security import require_token
 from api.service import IndexService
 from api.components import load_tagger
 from review.profile import document_profile, portfolio_matrix
@@ -111,7 +112,8 @@ def _profile(ix: SearchIndex, doc, frameworks: list[str] | None) -> dict[str, An
     return document_profile(doc, ix.tagger, ix.analyzer, _frameworks(ix, frameworks))
 
 
-@router.post("/tag/file", responses={**MULTIPART_ERRORS, 404: {"model": ErrorOut},
+@router.post("/tag/file", dependencies=[Depends(require_token)],
+             responses={**MULTIPART_ERRORS, 401: {"model": ErrorOut}, 404: {"model": ErrorOut},
                                      422: {"model": ErrorOut, "description": "The file could not be read."}},
              summary="A file's goal profile: which goals, how much of the text, where (nothing is stored)")
 async def tag_file(request: Request, file: UploadFile = File(..., description="A report (PDF, DOCX, TXT, MD)."),

@@ -9,6 +9,8 @@ from ingest.structure.patterns import TOC_LINE, TOC_TITLE
 
 def drop_front_matter(lines: list[RawLine]) -> list[RawLine]:
     skip, _ = meta.front_matter([line.text for line in lines])
+    if all(i in skip for i, line in enumerate(lines) if line.text.strip() or line.table):
+        return lines  # all of it is "front matter" (one line without a final period): it is the text
     return [RawLine("", page=line.page) if i in skip else line for i, line in enumerate(lines)]
 
 
