@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.search import QueryError, UnknownDocumentError
 from review.templates import UnknownQuestionError
-from underlag.errors import FileTooLargeError, IngestError, UnderlagError, UnsupportedFormatError
+from underlag.errors import BusyError, FileTooLargeError, IngestError, UnderlagError, UnsupportedFormatError
 
 log = logging.getLogger("underlag.api")
 
@@ -63,10 +63,10 @@ class BodyLimitMiddleware:
             try:
                 too_big = int(declared) > self.limit
             except ValueError:
-                await _error(send, 400, "the Content-Length header is not a number", "bad_request")
+                await send_error(send, 400, "the Content-Length header is not a number", "bad_request")
                 return
             if too_big:
-                await _error(send, 413, self._message(), "too_large")
+                await send_error(send, 413, self._message(), "too_large")
                 return
         seen = 0
         exceeded = started = False
@@ -94,15 +94,16 @@ class BodyLimitMiddleware:
         except _BodyTooLarge:
             pass
         if exceeded and not started:
-            await _error(send, 413, self._message(), "too_large")
+            await send_error(send, 413, self._message(), "too_large")
 
     def _message(self) -> str:
         return (f"the request is larger than the server's limit of {self.limit / 1024 / 1024:g} MB "
                 "(UNDERLAG_MAX_UPLOAD_MB)")
 
 
-async def _error(send: Send, status: int, detail: str, code: str) -> None:
-    response = JSONResponse({"detail": detail, "code": code}, status_code=status)
+async def send_error(send: Send, status: int, detail: str, code: str, headers: dict[str, str] | None = None) -> None:
+    """Answer from a middleware, before any route: the same JSON as every other error."""
+    response = JSONResponse({"detail": detail, "code": code}, status_code=status, headers=headers)
     await response({"type": "http"}, _no_receive, send)
 
 
@@ -155,6 +156,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     for cls, (status, code) in _USER_ERRORS.items():
         app.add_exception_handler(cls, _user_error(status, code))
+
+    @app.exception_handler(BusyError)
+    async def busy(request: Request, e: BusyError) -> JSONResponse:
+        return JSONResponse({"detail": str(e), "code": e.code}, status_code=503,
+                            headers={"Retry-After": str(e.retry_after)})
 
     @app.exception_handler(IngestError)
     async def ingest_error(request: Request, e: IngestError) -> JSONResponse:
