@@ -17,6 +17,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.access import AccessMiddleware
 from api.routes import documents, pages, review, search, system, tagging
 from api.schemas import ErrorOut
 from api.security import BodyLimitMiddleware, install_error_handlers
@@ -35,8 +36,10 @@ MULTIPART_SLACK = 64 * 1024
 
 DESCRIPTION = """Search, tag and check Swedish regional development reports (Region Örebro län).
 
-Endpoints that change the index (upload, delete) need `Authorization: Bearer <token>`
-when the server is started with `UNDERLAG_API_TOKEN`. Request bodies over
+Endpoints that change the index (upload, delete) or take a file (coverage, tag/file) need
+`Authorization: Bearer <token>` when the server is started with `UNDERLAG_API_TOKEN`;
+with `UNDERLAG_READ_TOKEN` every endpoint but /api/health needs a token. Requests for
+another host than the server's (`UNDERLAG_ALLOWED_HOSTS`) and writes from another site are refused. Request bodies over
 `UNDERLAG_MAX_UPLOAD_MB` are refused with 413. Every error is JSON `{"detail", "code"}`.
 """
 
@@ -84,6 +87,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None,
         app.state.parse_slots = threading.BoundedSemaphore(max(1, min(2, os.cpu_count() or 1)))
         # the tagger first, so the sample corpus is tagged as it goes in
         untagged = await asyncio.to_thread(app.state.service.call, tagging.attach_tagger, settings)
+        app.state.service.attach_tagger(app.state.service.index.tagger)
         # documents ingested without the tagger (CLI) or tagged by an older model: tagged one
         # at a time on the index thread while the service already answers (100k passages
         # take minutes); /api/health counts what is left
@@ -103,6 +107,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None,
     app = FastAPI(title="underlag", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.add_middleware(BodyLimitMiddleware, limit=int(settings.max_upload_mb * 1024 * 1024) + MULTIPART_SLACK)
+    app.add_middleware(AccessMiddleware, settings=settings)  # outermost: checked first
     install_error_handlers(app)
     for module in (system, documents, search, review, tagging, pages):
         app.include_router(module.router)

@@ -56,7 +56,7 @@ def _get(index: SearchIndex, ref: str) -> Document | None:
 
 async def get_document(svc: IndexService, ref: str) -> Document:
     """The document an id, unique id prefix or file name names, or 404."""
-    doc = await svc.run(_get, ref)
+    doc = await svc.read(_get, ref)
     if doc is None:
         raise HTTPException(404, f"no single document matches '{ref}' (see GET /api/documents)")
     return doc

@@ -61,10 +61,10 @@ class BodyLimitMiddleware:
             try:
                 too_big = int(declared) > self.limit
             except ValueError:
-                await _error(send, 400, "the Content-Length header is not a number", "bad_request")
+                await send_error(send, 400, "the Content-Length header is not a number", "bad_request")
                 return
             if too_big:
-                await _error(send, 413, self._message(), "too_large")
+                await send_error(send, 413, self._message(), "too_large")
                 return
         seen = 0
         exceeded = started = False
@@ -92,15 +92,16 @@ class BodyLimitMiddleware:
         except _BodyTooLarge:
             pass
         if exceeded and not started:
-            await _error(send, 413, self._message(), "too_large")
+            await send_error(send, 413, self._message(), "too_large")
 
     def _message(self) -> str:
         return (f"the request is larger than the server's limit of {self.limit / 1024 / 1024:g} MB "
                 "(UNDERLAG_MAX_UPLOAD_MB)")
 
 
-async def _error(send: Send, status: int, detail: str, code: str) -> None:
-    response = JSONResponse({"detail": detail, "code": code}, status_code=status)
+async def send_error(send: Send, status: int, detail: str, code: str, headers: dict[str, str] | None = None) -> None:
+    """Answer from a middleware, before any route: the same JSON as every other error."""
+    response = JSONResponse({"detail": detail, "code": code}, status_code=status, headers=headers)
     await response({"type": "http"}, _no_receive, send)
 
 
@@ -130,7 +131,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UnderlagError)
     async def user_error(request: Request, e: UnderlagError) -> JSONResponse:
         # status and code come with the error class (underlag.errors), as the CLI's exit code does
-        headers = {"Retry-After": "60"} if e.http_status == 503 else None
+        headers = {"Retry-After": str(getattr(e, "retry_after", 60))} if e.http_status == 503 else None
         return JSONResponse({"detail": str(e), "code": e.code}, status_code=e.http_status, headers=headers)
 
     @app.exception_handler(Exception)

@@ -15,6 +15,9 @@ SEEDS = {
     "aterrapportering_2023": "002_aee3b258286ac5e7.txt",
     "projektbeskrivning": "003_b61ed9f9079cac58.txt",
 }
+# The base URL of in-process API clients: the server answers only for its own host names
+# (api.access), and TestClient's default "testserver" is not one of them.
+LOCAL = "http://localhost"
 
 
 @pytest.fixture(scope="session")

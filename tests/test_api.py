@@ -13,6 +13,8 @@ from api.app import create_app
 from nlp.embed import HashingEmbedder
 from underlag.settings import Settings
 
+from conftest import LOCAL
+
 DRAFT = """Återrapportering 2025 Region Örebro län
 
 1. Kompetensförsörjning
@@ -30,13 +32,13 @@ Kollektivtrafiken på landsbygden har byggts ut med fler avgångar och anropssty
 def client(tmp_path_factory):
     """A service over the four sample reports (read-only: tests that write use ``empty``)."""
     settings = Settings(data_dir=tmp_path_factory.mktemp("api-corpus"))
-    with TestClient(create_app(settings, HashingEmbedder())) as c:
+    with TestClient(create_app(settings, HashingEmbedder()), base_url=LOCAL) as c:
         yield c
 
 
 def _empty_client(tmp_path: Path, **overrides) -> TestClient:
     settings = Settings(data_dir=tmp_path / "data", **overrides)
-    return TestClient(create_app(settings, HashingEmbedder(), seed_corpus=None))
+    return TestClient(create_app(settings, HashingEmbedder(), seed_corpus=None), base_url=LOCAL)
 
 
 @pytest.fixture()

@@ -11,13 +11,15 @@ from api.app import create_app
 from nlp.embed import HashingEmbedder
 from underlag.settings import PROJECT_ROOT, Settings
 
+from conftest import LOCAL
+
 TEMPLATE = "aterrapportering-2023"
 DRAFT_2023 = PROJECT_ROOT / "corpus" / "002_aee3b258286ac5e7.txt"
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    with TestClient(create_app(Settings(data_dir=tmp_path_factory.mktemp("api-review")), HashingEmbedder())) as c:
+    with TestClient(create_app(Settings(data_dir=tmp_path_factory.mktemp("api-review")), HashingEmbedder()), base_url=LOCAL) as c:
         yield c
 
 

@@ -16,7 +16,9 @@ from api.app import create_app
 from nlp.embed import HashingEmbedder
 from underlag.settings import Settings
 
-app = create_app(Settings(data_dir=tempfile.mkdtemp(prefix="underlag-schema-")), HashingEmbedder())
+# schemathesis's ASGI client names the host "testserver"; the server answers only for its own names
+app = create_app(Settings(data_dir=tempfile.mkdtemp(prefix="underlag-schema-"), allowed_hosts=["testserver"]),
+                 HashingEmbedder())
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

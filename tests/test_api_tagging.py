@@ -10,12 +10,14 @@ from api.app import create_app
 from nlp.embed import HashingEmbedder
 from underlag.settings import PROJECT_ROOT, Settings
 
+from conftest import LOCAL
+
 TEXT = "Vi bygger ut bredband på landsbygden och arbetar med jämställdhet i skolan."
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    with TestClient(create_app(Settings(data_dir=tmp_path_factory.mktemp("api-tagging")), HashingEmbedder())) as c:
+    with TestClient(create_app(Settings(data_dir=tmp_path_factory.mktemp("api-tagging")), HashingEmbedder()), base_url=LOCAL) as c:
         yield c
 
 
@@ -123,7 +125,7 @@ def test_documents_ingested_without_the_tagger_are_tagged_in_the_background(tmp_
         for name in ("003_b61ed9f9079cac58.txt", "001_a40ca19e294990ef.txt"):
             index.add(parse_file(PROJECT_ROOT / "corpus" / name))
         doc_ids = {d.id for d in index.store.list()}
-    with TestClient(create_app(settings, HashingEmbedder(), seed_corpus=None)) as c:
+    with TestClient(create_app(settings, HashingEmbedder(), seed_corpus=None), base_url=LOCAL) as c:
         deadline = time.monotonic() + 120
         while (health := c.get("/api/health").json())["tagging_pending"] and time.monotonic() < deadline:
             time.sleep(0.2)

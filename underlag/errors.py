@@ -143,3 +143,15 @@ class FileNameError(IngestError):
     """A file whose name the index cannot store (not valid UTF-8 on disk)."""
 
     code = "file_name"
+
+
+class BusyError(UnderlagError):
+    """The service has as many heavy analyses running and waiting as it takes: try again later."""
+
+    code = "busy"
+    exit_code = 1
+    http_status = 503
+
+    def __init__(self, message: str, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(message)

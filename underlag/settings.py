@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,9 +46,24 @@ class Settings(BaseSettings):
     #: BM25 engine (``UNDERLAG_LEXICAL_ENGINE``): "tantivy" (fast at any size; its files
     #: are derived from the store and rebuilt from it when stale) or "fts5" (SQLite's own).
     lexical_engine: Literal["tantivy", "fts5"] = "tantivy"
-    #: Web service: when set, requests that change the index (upload, delete) must
-    #: send ``Authorization: Bearer <token>`` (``UNDERLAG_API_TOKEN``).
+    #: Web service: when set, requests that change the index (upload, delete) or send a
+    #: file to check or tag must send ``Authorization: Bearer <token>`` (``UNDERLAG_API_TOKEN``).
     api_token: str | None = None
+    #: Web service: when set, every request but ``/api/health`` and the static files needs
+    #: this token (or the write token), as a Bearer token or as the password of HTTP Basic,
+    #: which a browser asks for itself (``UNDERLAG_READ_TOKEN``). ``underlag serve``
+    #: beyond loopback refuses to start without it: the reports can be internal drafts.
+    read_token: str | None = None
+    #: Web service: serve beyond loopback without a read token, readable by anyone who
+    #: reaches the port (``UNDERLAG_PUBLIC_READ``; writes still need ``api_token``).
+    public_read: bool = False
+    #: Web service: the address ``underlag serve`` listens on (its ``--host``).
+    host: str = "127.0.0.1"
+    #: Web service: the host names a request may name in its ``Host`` header, comma-separated
+    #: (``UNDERLAG_ALLOWED_HOSTS``, e.g. ``underlag.intern.regionorebrolan.se``; ``*`` for any).
+    #: Default: the address listened on and the loopback names (and this machine's name
+    #: when listening on every address). Other hosts get 400: no DNS rebinding.
+    allowed_hosts: Annotated[list[str], NoDecode] = []
     #: Web service: request bodies (uploads included) larger than this are refused with 413.
     max_upload_mb: float = 20.0
     #: Web service: the most a request line and its headers may take, in KiB
@@ -55,6 +71,15 @@ class Settings(BaseSettings):
     #: 100 000-character query before the app saw it; at 1 MiB such a query gets the
     #: API's own answer (422), and a longer head a JSON 400.
     max_request_head_kb: int = 1024
+    #: Web service: analyses of a text or an uploaded draft (tagging, coverage, a
+    #: document's goal profile) that run at once, beside searches and uploads
+    #: (``UNDERLAG_API_HEAVY_JOBS``). One keeps a core for searches on a 2-core machine.
+    api_heavy_jobs: int = Field(1, ge=1)
+    #: Web service: analyses that may wait for one of those; one more is refused at
+    #: once with 503 and Retry-After (``UNDERLAG_API_HEAVY_QUEUE``).
+    api_heavy_queue: int = Field(4, ge=0)
+    #: Web service: the Retry-After of that 503, in seconds (``UNDERLAG_API_BUSY_RETRY_S``).
+    api_busy_retry_s: int = Field(10, ge=1)
     #: Web service: "hashing" serves with the instant test embedder instead of the
     #: real model (end-to-end tests and load runs only; never mix with a real index).
     api_embedder: Literal["e5", "hashing"] = "e5"
@@ -64,6 +89,11 @@ class Settings(BaseSettings):
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     #: Hand-labelled passages the tagger's classifier and combiner are trained on.
     tagging_labels: Path = PROJECT_ROOT / "corpus" / "training" / "tagging_labels.jsonl"
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return [h.strip() for h in value.split(",") if h.strip()] if isinstance(value, str) else value
 
     @property
     def index_dir(self) -> Path:

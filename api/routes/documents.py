@@ -22,7 +22,7 @@ ERRORS = {404: {"model": ErrorOut}}
 
 @router.get("", response_model=list[DocumentListing], summary="List the indexed documents")
 async def list_documents(svc: IndexService = Depends(deps.service)) -> list[DocumentListing]:
-    docs = await svc.run(lambda ix: ix.documents())
+    docs = await svc.read(lambda ix: ix.documents())
     return [deps.summary(d) for d in docs]
 
 
@@ -45,7 +45,7 @@ async def upload_document(request: Request, response: Response,
     svc: IndexService = deps.service(request)
     uploads = settings.data_dir / "uploads"
     async with received_upload(file, uploads, int(settings.max_upload_mb * 1024 * 1024)) as stored:
-        existing = await svc.run(lambda ix: [d for d in ix.documents() if d.id == stored.doc_id])
+        existing = await svc.read(lambda ix: [d for d in ix.documents() if d.id == stored.doc_id])
         if existing:
             response.status_code = 200
             return IngestOut(status="unchanged", document=deps.summary(existing[0]), passages=0)

@@ -3,7 +3,7 @@
 Thin wrappers over :mod:`review.templates`, :mod:`review.coverage` (and
 :mod:`review.suggest`, :mod:`review.report` when present): the JSON is theirs. A
 template is named by its id from ``GET /api/templates`` only, never by a path.
-Everything that uses the models runs on the index thread (see :mod:`api.service`).
+Reads run on the reader thread, analyses of a draft on the bounded heavy pool (see :mod:`api.service`).
 """
 
 from __future__ import annotations
@@ -65,8 +65,9 @@ async def coverage(request: Request, file: UploadFile = File(..., description="T
                    template: str = Form(..., max_length=200, description="Template id."),
                    svc: IndexService = Depends(deps.service)) -> dict:
     t = template_by_id(template, svc.settings)
-    draft = await deps.parse_draft(request, file)
-    report = await svc.run(lambda ix: check_coverage(draft, t, ix.embedder, ix.analyzer))
+    async with svc.heavy_slot():  # a whole report takes 10-30 s: off the index, a bounded few at once
+        draft = await deps.parse_draft(request, file)
+        report = await svc.analyse(lambda m: check_coverage(draft, t, m.embedder, m.analyzer))
     return coverage_json(report)
 
 
@@ -85,7 +86,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 async def _suggestion(params: SuggestIn, svc: IndexService) -> Suggestion:
     t = template_by_id(params.template, svc.settings)
     q = t.question(params.question)  # UnknownQuestionError -> 404
-    return await svc.run(lambda ix: suggest(q, t, ix, exclude_document=params.exclude_document,
+    return await svc.read(lambda ix: suggest(q, t, ix, exclude_document=params.exclude_document,
                                             prefer_recent=params.prefer_recent, max_chars=params.max_chars))
 
 

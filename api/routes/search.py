@@ -46,7 +46,7 @@ async def search(
 ) -> SearchOut:
     filters = _filters(FiltersIn(document=document, doc_type=doc_type, year=year,
                                  organisation=organisation, section=section, goal=goal))
-    hits = await svc.run(lambda ix: ix.search(q, k=k, filters=filters, mode=mode))
+    hits = await svc.read(lambda ix: ix.search(q, k=k, filters=filters, mode=mode))
     return SearchOut(query=q, mode=mode, hits=[with_link(h) for h in hits])
 
 
@@ -54,6 +54,6 @@ async def search(
              summary="Earlier wording of the same thing, near-identical passages first")
 async def prior_wording(body: PriorWordingIn, svc: IndexService = Depends(deps.service)) -> PriorWordingOut:
     filters = _filters(body.filters)
-    hits = await svc.run(lambda ix: ix.prior_wording(body.text, k=body.k, filters=filters,
+    hits = await svc.read(lambda ix: ix.prior_wording(body.text, k=body.k, filters=filters,
                                                      exclude_document=body.exclude_document))
     return PriorWordingOut(hits=[with_link(h) for h in hits])

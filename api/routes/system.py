@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api", tags=["system"])
 async def health(request: Request) -> Health:
     svc: IndexService = deps.service(request)
     settings = request.app.state.settings
-    documents, passages = await svc.run(lambda ix: (len(ix.documents()), ix.passage_count()))
+    documents, passages = await svc.read(lambda ix: (len(ix.documents()), ix.passage_count()))
     return Health(status="ok", documents=documents, passages=passages, embedder=svc.index.embedder.name,
                   token_required=bool(settings.api_token), max_upload_mb=settings.max_upload_mb,
                   tagging_pending=svc.tagging_pending)

@@ -5,7 +5,7 @@ Thin wrappers over :mod:`nlp.tagger`, :mod:`nlp.taxonomy` and the tagging
 functions of :mod:`review.profile` (the JSON is theirs, the same as
 ``underlag tag --json`` and ``underlag portfolio --json``). The tagger is loaded
 once at start and attached to the index, so documents are tagged as they go
-in; it runs on the index thread with the other model work.
+in; analyses of a text or a file run on the bounded heavy pool (see :mod:`api.service`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from api import deps
 from api.schemas import BODY_ERRORS, MAX_TEXT_CHARS, MULTIPART_ERRORS, ErrorOut
 from api.security import require_token
-from api.service import IndexService
+from api.service import IndexService, Models
 from api.components import load_tagger
 from review.profile import document_profile, portfolio_matrix
 from index.search import SearchIndex
@@ -77,19 +77,20 @@ class TagResult(BaseModel):
     labels: list[TagOut]
 
 
-def _frameworks(index: SearchIndex, wanted: list[str] | None) -> list[str] | None:
+def _frameworks(holder: SearchIndex | Models, wanted: list[str] | None) -> list[str] | None:
+    """``wanted`` if the tagger (of an index, or of the models) knows each; else 404."""
     if not wanted:
         return None
-    unknown = [f for f in wanted if f not in index.tagger.frameworks]
+    unknown = [f for f in wanted if f not in holder.tagger.frameworks]
     if unknown:
         raise HTTPException(404, f"unknown framework {', '.join(unknown)[:200]}; "
-                                 f"known: {', '.join(index.tagger.frameworks)}")
+                                 f"known: {', '.join(holder.tagger.frameworks)}")
     return wanted
 
 
 @router.get("/taxonomies", response_model=list[FrameworkOut], summary="The goal frameworks and their goals")
 async def taxonomies(svc: IndexService = Depends(deps.service)) -> list[FrameworkOut]:
-    frameworks = await svc.run(lambda ix: list(ix.tagger.frameworks.values()))
+    frameworks = list(svc.models.tagger.frameworks.values())
     return [FrameworkOut(id=f.id, name=f.name, source=f.source,
                          goals=[LabelOut(id=g.id, title=g.title) for g in f.goals],
                          targets=[LabelOut(id=t.id, title=t.title, parent=t.parent) for t in f.targets])
@@ -102,14 +103,16 @@ async def tag_text(body: TagIn, svc: IndexService = Depends(deps.service)) -> di
     if not body.text.strip():
         raise HTTPException(422, "the text is empty")
 
-    def run(ix: SearchIndex) -> list:
-        return ix.tagger.tag(body.text, _frameworks(ix, body.frameworks))
+    def run(models: Models) -> list:
+        return models.tagger.tag(body.text, _frameworks(models, body.frameworks))
 
-    return {"characters": len(body.text), "labels": [t.to_json() for t in await svc.run(run)]}
+    async with svc.heavy_slot():  # 200k characters take tens of seconds: off the index
+        tags = await svc.analyse(run)
+    return {"characters": len(body.text), "labels": [t.to_json() for t in tags]}
 
 
-def _profile(ix: SearchIndex, doc, frameworks: list[str] | None) -> dict[str, Any]:
-    return document_profile(doc, ix.tagger, ix.analyzer, _frameworks(ix, frameworks))
+def _profile(models: Models, doc, frameworks: list[str] | None) -> dict[str, Any]:
+    return document_profile(doc, models.tagger, models.analyzer, _frameworks(models, frameworks))
 
 
 @router.post("/tag/file", dependencies=[Depends(require_token)],
@@ -119,8 +122,9 @@ def _profile(ix: SearchIndex, doc, frameworks: list[str] | None) -> dict[str, An
 async def tag_file(request: Request, file: UploadFile = File(..., description="A report (PDF, DOCX, TXT, MD)."),
                    framework: list[str] | None = Form(None, description="Only these frameworks."),
                    svc: IndexService = Depends(deps.service)) -> dict[str, Any]:
-    doc = await deps.parse_draft(request, file)
-    return await svc.run(_profile, doc, framework)
+    async with svc.heavy_slot():
+        doc = await deps.parse_draft(request, file)
+        return await svc.analyse(_profile, doc, framework)
 
 
 @router.get("/documents/{ref}/tags", responses={404: {"model": ErrorOut}},
@@ -128,7 +132,8 @@ async def tag_file(request: Request, file: UploadFile = File(..., description="A
 async def document_tags(ref: str, framework: list[str] | None = Query(None, description="Only these frameworks."),
                         svc: IndexService = Depends(deps.service)) -> dict[str, Any]:
     doc = await deps.get_document(svc, ref)
-    return await svc.run(_profile, doc, framework)
+    async with svc.heavy_slot():
+        return await svc.analyse(_profile, doc, framework)
 
 
 @router.get("/portfolio", responses={404: {"model": ErrorOut}},
@@ -140,4 +145,4 @@ async def portfolio(framework: str = Query("agenda2030", max_length=100),
         _frameworks(ix, [framework])
         return portfolio_matrix(ix, framework, level)
 
-    return await svc.run(run)
+    return await svc.read(run)
