@@ -328,6 +328,130 @@ def _belongs(key: str, qid: str) -> bool:
     return len(parts) > 1 and qid in parts[1].split("+")
 
 
+# -- realistic cases: a person removed the substance and kept the vague sentences --------
+
+CASES = Path(__file__).resolve().parent / "data" / "coverage_cases.jsonl"
+
+
+def case_template(template: Template, questions: list[str]) -> Template:
+    """The template cut to a case's questions (and the shared group that is exactly them)."""
+    return template.model_copy(update={
+        "questions": [q for q in template.questions if q.id in questions],
+        "shared_elements": [sh for sh in template.shared_elements
+                            if sorted(sh.questions) == sorted(questions)]})
+
+
+def case_result(report: CoverageReport, questions: list[str], element: str):
+    """The ElementResult a case judges: the shared group's, else the single question's."""
+    for sh in report.shared:
+        if sorted(sh.questions) == sorted(questions):
+            return next(e for e in sh.elements if e.id == element)
+    q = next(q for q in report.questions if q.id == questions[0])
+    return next(e for e in q.elements if e.id == element)
+
+
+def predict_cases(cases: list[dict], embedder, analyzer, templates: dict[str, Template]) -> list[dict]:
+    """Each case with the checker's status (and reason, where the checker gives one)."""
+    from coverage_cases import build_case  # evaluations/ is on sys.path when run as a script
+
+    out = []
+    for c in cases:
+        draft, tid, questions, element = build_case(c)
+        rep = check_coverage(draft, case_template(templates[tid], questions), embedder, analyzer)
+        r = case_result(rep, questions, element)
+        out.append({**c, "status": r.status, "flagged": r.status != "covered",
+                    "got_reason": getattr(r, "reason", None), "evidence": getattr(r, "evidence", None),
+                    "sentence": r.sentence})
+    return out
+
+
+def score_cases(predicted: list[dict]) -> dict:
+    """Detection (flagged among cases a person judged missing or weak) and false alarms
+    (flagged among cases judged covered), per element and overall."""
+    def one(rows: list[dict]) -> dict:
+        mw = [r for r in rows if r["expected"] == "missing_or_weak"]
+        cov = [r for r in rows if r["expected"] == "covered"]
+        rem = [r for r in mw if r["kind"] == "removed"]
+        return {"n": len(rows),
+                "flag_needed": len(mw), "detected": sum(r["flagged"] for r in mw),
+                "removed": len(rem), "removed_detected": sum(r["flagged"] for r in rem),
+                "covered": len(cov), "false_alarms": sum(r["flagged"] for r in cov),
+                "detection": round(sum(r["flagged"] for r in mw) / len(mw), 3) if mw else None,
+                "removal_detection": round(sum(r["flagged"] for r in rem) / len(rem), 3) if rem else None,
+                "false_alarm_rate": round(sum(r["flagged"] for r in cov) / len(cov), 3) if cov else None}
+    res = {"all": one(predicted)}
+    for e in sorted({r["element"] for r in predicted}):
+        res[e] = one([r for r in predicted if r["element"] == e])
+    return res
+
+
+def realistic(path: Path = CASES) -> dict:
+    """The realistic evaluation: scores per split (tune, test, all) and the cases' verdicts."""
+    from api.components import build_analyzer, build_embedder
+    from underlag.settings import get_settings
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from coverage_cases import load_cases
+
+    t0 = time.time()
+    analyzer = build_analyzer()
+    embedder = CachedEmbedder(build_embedder(get_settings()))
+    cases = load_cases(path)
+    templates = {t: load_template(t) for t in {c["template"] for c in cases}}
+    pred = predict_cases(cases, embedder, analyzer, templates)
+    return {"tune": score_cases([r for r in pred if r["split"] == "tune"]),
+            "test": score_cases([r for r in pred if r["split"] == "test"]),
+            "all": score_cases(pred),
+            "cases": [{k: r[k] for k in ("id", "element", "kind", "expected", "split", "status",
+                                         "got_reason", "evidence", "sentence")} for r in pred],
+            "seconds": round(time.time() - t0, 1)}
+
+
+def calibrate(path: Path = CASES, mins=(1, 2, 3), floors=(None, 0.74, 0.76, 0.78, 0.80, 0.82)) -> dict:
+    """Grid search of each element's evidence ``min`` and ``floor`` on the tune split only.
+
+    For each element, every (min, floor) is scored on the element's tune cases by
+    detection minus false-alarm rate (Youden's J); ties go to the smaller min and
+    the lower floor (fewer assumptions). Elements whose kind has one natural item
+    count (dimensions: 3 of 3) keep their min.
+    """
+    from api.components import build_analyzer, build_embedder
+    from review.templates import Evidence
+    from underlag.settings import get_settings
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from coverage_cases import load_cases
+
+    analyzer = build_analyzer()
+    embedder = CachedEmbedder(build_embedder(get_settings()))
+    tune = [c for c in load_cases(path) if c["split"] == "tune"]
+    base = {t: load_template(t) for t in {c["template"] for c in tune}}
+    chosen: dict[str, dict] = {}
+    for eid in sorted({c["element"] for c in tune}):
+        rows = [c for c in tune if c["element"] == eid]
+        ev = next(e for t in base.values() for e in t.elements if e.id == eid).evidence
+        grid = []
+        for m in ((ev.min,) if ev.kind == "dimensions" else mins):
+            for f in floors:
+                new = Evidence(kind=ev.kind, min=m, floor=f)
+                ts = {tid: t.model_copy(update={"elements": [
+                    e.model_copy(update={"evidence": new}) if e.id == eid else e for e in t.elements]})
+                      for tid, t in base.items()}
+                sc = score_cases(predict_cases(rows, embedder, analyzer, ts))["all"]
+                j = (sc["detection"] or 0) - (sc["false_alarm_rate"] or 0)
+                grid.append({"min": m, "floor": f, "detection": sc["detection"],
+                             "false_alarm_rate": sc["false_alarm_rate"], "j": round(j, 3)})
+        best = max(grid, key=lambda g: (g["j"], -g["min"], -(g["floor"] or 0)))
+        chosen[eid] = {"best": best, "n_tune": len(rows), "grid": grid}
+    return chosen
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--realistic":
+        print(json.dumps(realistic(), ensure_ascii=False, indent=1))
+        sys.exit(0)
+    if len(sys.argv) > 1 and sys.argv[1] == "--calibrate":
+        print(json.dumps(calibrate(), ensure_ascii=False, indent=1))
+        sys.exit(0)
     res = run(int(sys.argv[1]) if len(sys.argv) > 1 else None)
     print(json.dumps(res, ensure_ascii=False, indent=2))
