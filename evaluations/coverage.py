@@ -37,6 +37,8 @@ flagged unanswered.
 from __future__ import annotations
 
 import json
+import os
+import pickle
 import re
 import sys
 import time
@@ -74,18 +76,32 @@ CARRIERS = {
 
 
 class CachedEmbedder:
-    """Wraps an embedder and remembers every vector (the damaged copies share most sentences)."""
+    """Wraps an embedder and remembers every vector (the damaged copies share most sentences).
+
+    With ``UNDERLAG_EVAL_CACHE=FILE.pkl`` set, the vectors are also kept on disk between runs
+    (the before/after/calibration runs embed the same two reports; on a shared two-core
+    machine one embedding pass took about ten minutes).
+    """
 
     def __init__(self, inner):
         self.inner, self.dim, self.name = inner, inner.dim, inner.name
         self._q: dict[str, np.ndarray] = {}
         self._p: dict[str, np.ndarray] = {}
+        self._file = os.environ.get("UNDERLAG_EVAL_CACHE")
+        if self._file and Path(self._file).is_file():
+            with open(self._file, "rb") as fh:
+                saved = pickle.load(fh)
+            if saved.get("name") == self.name:
+                self._q, self._p = saved["q"], saved["p"]
 
     def _get(self, texts, cache, fn):
         todo = list(dict.fromkeys(t for t in texts if t not in cache))
         if todo:
             for t, v in zip(todo, fn(todo)):
                 cache[t] = v
+            if self._file:
+                with open(self._file, "wb") as fh:
+                    pickle.dump({"name": self.name, "q": self._q, "p": self._p}, fh)
         return np.vstack([cache[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
 
     def encode_queries(self, texts):

@@ -13,7 +13,16 @@ Public API (pure; models and templates are passed in)::
     lexical_groups(element: Element, sentence: str, analyzer: Analyzer) -> set[int]
     coverage_json(report: CoverageReport) -> dict
 
-How an element is recognised: every sentence of the answer gets a *lexical*
+How an element is recognised. An element that declares its ``evidence``
+(every element of the shipped templates does) is ``covered`` only by evidence
+of its kind (review/evidence.py): named actors, places or kinds of area, goals
+named, each sustainability dimension, challenges or success factors stated as
+such, figures; items count in sentences close enough in meaning to the element
+(``evidence.floor``) and the answer needs ``evidence.min`` distinct ones. The
+topic in words without the specifics, too few items, or a sentence close only
+in meaning make it ``weak`` with a Swedish reason ("nämner samverkan men inga
+namngivna aktörer"). An element without ``evidence`` is judged as before:
+every sentence of the answer gets a *lexical*
 score (the share of the element's word groups it names, e.g. two kinds of
 actors out of the two required) and a *semantic* score (cosine between the
 sentence and the element's description, both embedded). An element is
@@ -38,7 +47,9 @@ QuestionCoverage: ``id``, ``title``, ``answer_type``, ``status`` ("answered" |
 (LimitUse or null), ``items``, ``max_items``, ``choice``, ``elements``.
 ElementResult: ``id``, ``label``, ``required``, ``status`` ("covered" | "weak" |
 "missing"), ``score`` (0..1), ``lexical``, ``semantic``, ``sentence`` (the
-sentence that covers it), ``question`` (whose answer holds that sentence).
+sentence that covers it), ``question`` (whose answer holds that sentence),
+``reason`` (why, in Swedish), ``evidence`` (the specifics found: actors,
+places, goals, dimensions, statements, figures), ``evidence_kind``.
 LimitUse: ``questions``, ``max_chars``, ``used``, ``over``.
 """
 
