@@ -423,7 +423,7 @@ def realistic(path: Path = CASES) -> dict:
             "seconds": round(time.time() - t0, 1)}
 
 
-def calibrate(path: Path = CASES, mins=(1, 2, 3), floors=(None, 0.74, 0.76, 0.78, 0.80, 0.82)) -> dict:
+def calibrate(path: Path = CASES, mins=(1, 2, 3), floors=(None, 0.74, 0.76, 0.78, 0.80, 0.82, 0.84)) -> dict:
     """Grid search of each element's evidence ``min`` and ``floor`` on the tune split only.
 
     For each element, every (min, floor) is scored on the element's tune cases by

@@ -349,8 +349,11 @@ def _evidence_status(element: Element, sentences: list[str], sems: list[float],
                      owners: list[str] | None, gazetteer: Gazetteer) -> ElementResult:
     ev = element.evidence
     assert ev is not None
-    per = [SentenceEvidence(items=tuple(find_items(ev.kind, s, analyzer, gazetteer)), topic=bool(g),
-                            semantic=sem) for s, g, sem in zip(sentences, groups_per, sems)]
+    # A table row (cells joined by " | ") lists insatser; the question asks the prose to say
+    # it, so rows give the topic (weak) but no evidence (tune case c131: a row naming all
+    # three dimensions in an answer whose prose on them was removed).
+    per = [SentenceEvidence(items=() if " | " in s else tuple(find_items(ev.kind, s, analyzer, gazetteer)),
+                            topic=bool(g), semantic=sem) for s, g, sem in zip(sentences, groups_per, sems)]
     v = decide(element, per, t.high)
     need = max(1, ev.min)
     if v.index is None:
