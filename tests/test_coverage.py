@@ -212,13 +212,15 @@ def test_samverkan_without_named_actors_is_weak_with_the_reason(t2023, e5, analy
     assert actors.reason == "nämner samverkan men inga namngivna aktörer"
 
 
+# The template asks for two of the three dimensions, each in its own words (calibrated on
+# the tune cases: asking for all three flagged no more removals and one covered answer).
 @pytest.mark.parametrize(("text", "status", "lacking"), [
     ("Insatserna stärker näringslivets konkurrenskraft och ger fler människor arbete och "
      "livskvalitet, samtidigt som utsläppen av växthusgaser minskar.", "covered", None),
-    ("Insatserna stärker näringslivets konkurrenskraft och den sociala sammanhållningen i länet.",
-     "weak", "miljömässig"),
+    ("Insatserna stärker den sociala sammanhållningen och jämställdheten i länet.",
+     "weak", "ekonomisk eller miljömässig"),
 ])
-def test_the_three_dimensions_must_each_be_present(t2023, e5, analyzer, text, status, lacking):
+def test_the_dimensions_are_counted_each_in_its_own_words(t2023, e5, analyzer, text, status, lacking):
     sec = section("5.2", t2023.question("5.2").title, [text])
     report = check_coverage(draft(sec), only(t2023, "5.2"), e5, analyzer)
     dims = element(report, "5.2", "hallbarhet")
