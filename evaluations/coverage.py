@@ -347,6 +347,8 @@ def _belongs(key: str, qid: str) -> bool:
 # -- realistic cases: a person removed the substance and kept the vague sentences --------
 
 CASES = Path(__file__).resolve().parent / "data" / "coverage_cases.jsonl"
+# Asked only as "Ni erbjuds även att ..." in both templates: never a required element.
+OPTIONAL = {"agenda2030"}
 
 
 def case_template(template: Template, questions: list[str]) -> Template:
@@ -395,7 +397,8 @@ def score_cases(predicted: list[dict]) -> dict:
                 "detection": round(sum(r["flagged"] for r in mw) / len(mw), 3) if mw else None,
                 "removal_detection": round(sum(r["flagged"] for r in rem) / len(rem), 3) if rem else None,
                 "false_alarm_rate": round(sum(r["flagged"] for r in cov) / len(cov), 3) if cov else None}
-    res = {"all": one(predicted)}
+    res = {"all": one(predicted),
+           "required": one([r for r in predicted if r["element"] not in OPTIONAL])}
     for e in sorted({r["element"] for r in predicted}):
         res[e] = one([r for r in predicted if r["element"] == e])
     return res
@@ -474,7 +477,7 @@ def markdown_table(before: dict, after: dict, split: str) -> str:
         return f"{det}{rem} | {fa}"
     lines = [f"| element ({split}) | before: flagged (removals) | before: false alarms "
              f"| after: flagged (removals) | after: false alarms |", "|---|---|---|---|---|"]
-    for e in [k for k in after[split] if k != "all"] + ["all"]:
+    for e in [k for k in after[split] if k not in ("all", "required")] + ["required", "all"]:
         lines.append(f"| {e} | {cell(before[split][e])} | {cell(after[split][e])} |")
     return "\n".join(lines)
 
@@ -482,6 +485,10 @@ def markdown_table(before: dict, after: dict, split: str) -> str:
 if __name__ == "__main__":
     if len(sys.argv) > 3 and sys.argv[1] == "--table":  # --table BEFORE.json AFTER.json
         b, a = (json.loads(Path(p).read_text(encoding="utf-8")) for p in sys.argv[2:4])
+        # scores again from the saved verdicts (so a table can be made from older runs)
+        b, a = ({sp: score_cases([{**c, "flagged": c["status"] != "covered"} for c in r["cases"]
+                                  if sp == "all" or c["split"] == sp]) for sp in ("tune", "test", "all")}
+                for r in (b, a))
         print("\n\n".join(markdown_table(b, a, sp) for sp in ("test", "tune", "all")))
         sys.exit(0)
     if len(sys.argv) > 1 and sys.argv[1] == "--realistic":
