@@ -40,8 +40,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ingest.pipeline import parse_file  # noqa: E402
-from nlp.coverage import answer_sections  # noqa: E402
-from nlp.templates import Template, load_template  # noqa: E402
+from review.coverage import answer_sections  # noqa: E402
+from review.templates import Template, load_template  # noqa: E402
 from underlag.model import Block, BlockKind, Document  # noqa: E402
 from underlag.settings import PROJECT_ROOT  # noqa: E402
 from underlag.settings import get_settings  # noqa: E402

@@ -13,7 +13,16 @@ Public API (pure; models and templates are passed in)::
     lexical_groups(element: Element, sentence: str, analyzer: Analyzer) -> set[int]
     coverage_json(report: CoverageReport) -> dict
 
-How an element is recognised: every sentence of the answer gets a *lexical*
+How an element is recognised. An element that declares its ``evidence``
+(every element of the shipped templates does) is ``covered`` only by evidence
+of its kind (review/evidence.py): named actors, places or kinds of area, goals
+named, each sustainability dimension, challenges or success factors stated as
+such, figures; items count in sentences close enough in meaning to the element
+(``evidence.floor``) and the answer needs ``evidence.min`` distinct ones. The
+topic in words without the specifics, too few items, or a sentence close only
+in meaning make it ``weak`` with a Swedish reason ("nämner samverkan men inga
+namngivna aktörer"). An element without ``evidence`` is judged as before:
+every sentence of the answer gets a *lexical*
 score (the share of the element's word groups it names, e.g. two kinds of
 actors out of the two required) and a *semantic* score (cosine between the
 sentence and the element's description, both embedded). An element is
@@ -38,14 +47,15 @@ QuestionCoverage: ``id``, ``title``, ``answer_type``, ``status`` ("answered" |
 (LimitUse or null), ``items``, ``max_items``, ``choice``, ``elements``.
 ElementResult: ``id``, ``label``, ``required``, ``status`` ("covered" | "weak" |
 "missing"), ``score`` (0..1), ``lexical``, ``semantic``, ``sentence`` (the
-sentence that covers it), ``question`` (whose answer holds that sentence).
+sentence that covers it), ``question`` (whose answer holds that sentence),
+``reason`` (why, in Swedish), ``evidence`` (the specifics found: actors,
+places, goals, dimensions, statements, figures), ``evidence_kind``.
 LimitUse: ``questions``, ``max_chars``, ``used``, ``over``.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -53,6 +63,8 @@ from pydantic import BaseModel, ConfigDict
 
 from nlp.analyzer import Analyzer
 from nlp.embed import Embedder
+from nlp.gazetteer import Gazetteer, load_gazetteer
+from review.evidence import SentenceEvidence, decide, find_items, sentence_words
 from review.templates import CharLimit, Element, Question, Template
 from underlag.model import BlockKind, Document, Section
 
@@ -90,6 +102,13 @@ class ElementResult(_Model):
     sentence: str | None = None
     # The question whose answer holds ``sentence`` (for elements shared by several questions).
     question: str | None = None
+    # Why the verdict, in Swedish: the evidence that made it covered, or what is missing
+    # ("nämner samverkan men inga namngivna aktörer").
+    reason: str | None = None
+    # The specifics found (named actors, places, goals, dimensions, figures, statements).
+    evidence: list[str] = []
+    # What counts as evidence for the element (its template's ``evidence.kind``), if declared.
+    evidence_kind: str | None = None
 
 
 class SharedCoverage(_Model):
@@ -234,15 +253,6 @@ def map_sections(draft: Document, template: Template, embedder: Embedder,
 
 # -- elements -----------------------------------------------------------------------
 
-_WORD = re.compile(r"\w[\w:]*")
-
-
-@lru_cache(maxsize=50_000)
-def _sentence_words(sentence: str, analyzer: Analyzer) -> tuple[str, frozenset[str]]:
-    low = sentence.lower()
-    return low, frozenset(_WORD.findall(low)) | frozenset(analyzer.terms(sentence))
-
-
 def lexical_groups(element: Element, sentence: str, analyzer: Analyzer) -> set[int]:
     """Indexes of the element's word groups the sentence names.
 
@@ -250,7 +260,7 @@ def lexical_groups(element: Element, sentence: str, analyzer: Analyzer) -> set[i
     word matches a word, lemma or compound part that begins with it. One of the
     element's ``phrases`` names all groups at once.
     """
-    low, words = _sentence_words(sentence, analyzer)
+    low, words = sentence_words(sentence, analyzer)
     if any(ph.lower() in low for ph in element.phrases):
         return set(range(len(element.groups)))
     hit = set()
@@ -270,20 +280,27 @@ def _semantic_score(sem: float, t: Thresholds) -> float:
 def element_status(element: Element, sentences: list[str], vectors: np.ndarray | None,
                    description_vector: np.ndarray | None, analyzer: Analyzer,
                    thresholds: Thresholds = Thresholds(), required: bool = True,
-                   owners: list[str] | None = None) -> ElementResult:
-    """Whether an answer's sentences cover an element, and the sentence that does.
+                   owners: list[str] | None = None, gazetteer: Gazetteer | None = None) -> ElementResult:
+    """Whether an answer's sentences cover an element, the sentence that does, and why.
 
     ``vectors`` are the sentences' embeddings and ``description_vector`` the
     element description's (as a query); without them only words count.
-    ``owners`` names the question each sentence comes from.
+    ``owners`` names the question each sentence comes from. An element that
+    declares its evidence (``element.evidence``) is covered only by evidence of
+    that kind (review/evidence.py), found with ``gazetteer`` (default: the
+    package's ``nlp/data/gazetteer.yaml``); one that does not is judged by words
+    and meaning as before.
     """
     t = thresholds
-    need = max(1, element.min_groups)
-    best: tuple[int, float, int, float, float] | None = None  # (rank, score, index, lex, sem)
-    union: set[int] = set()
     sems = (vectors @ description_vector) if vectors is not None and description_vector is not None \
         and len(sentences) else np.zeros(len(sentences))
     groups_per = [lexical_groups(element, s, analyzer) for s in sentences]
+    if element.evidence is not None:
+        return _evidence_status(element, sentences, [float(x) for x in sems], groups_per, analyzer, t,
+                                required, owners, gazetteer or load_gazetteer())
+    need = max(1, element.min_groups)
+    best: tuple[int, float, int, float, float] | None = None  # (rank, score, index, lex, sem)
+    union: set[int] = set()
     for g in groups_per:
         union |= g
     union_full = len(union) >= need
@@ -302,13 +319,54 @@ def element_status(element: Element, sentences: list[str], vectors: np.ndarray |
             best = cand
     if best is None:
         return ElementResult(id=element.id, label=element.label, required=required, status="missing",
-                             score=0.0, lexical=0.0, semantic=0.0)
+                             score=0.0, lexical=0.0, semantic=0.0, reason="svaret har inga meningar")
     rank, score, i, lex, sem = best
     status: Status = ("missing", "weak", "covered")[rank]  # type: ignore[assignment]
+    words = _named_words(element, sentences[i], analyzer) if rank else []
+    reason = (f"nämner {', '.join(words)}" if words else "liknar kravet till innehållet") if rank \
+        else "varken orden eller innebörden finns i svaret"
     return ElementResult(id=element.id, label=element.label, required=required, status=status,
                          score=round(score, 4), lexical=round(lex, 3), semantic=round(sem, 4),
                          sentence=sentences[i].strip() if rank else None,
-                         question=owners[i] if owners and rank else None)
+                         question=owners[i] if owners and rank else None, reason=reason, evidence=words)
+
+
+def _named_words(element: Element, sentence: str, analyzer: Analyzer) -> list[str]:
+    """The alternatives of the element's word groups that a sentence names (for the reason)."""
+    low, words = sentence_words(sentence, analyzer)
+    out = [ph for ph in element.phrases if ph.lower() in low]
+    for group in element.groups:
+        for alt in group:
+            a = alt.lower()
+            if (" " in a and a in low) or (" " not in a and any(w.startswith(a) for w in words)):
+                out.append(alt)
+                break
+    return out
+
+
+def _evidence_status(element: Element, sentences: list[str], sems: list[float],
+                     groups_per: list[set[int]], analyzer: Analyzer, t: Thresholds, required: bool,
+                     owners: list[str] | None, gazetteer: Gazetteer) -> ElementResult:
+    ev = element.evidence
+    assert ev is not None
+    # A table row (cells joined by " | ") lists insatser; the question asks the prose to say
+    # it, so rows give the topic (weak) but no evidence (tune case c131: a row naming all
+    # three dimensions in an answer whose prose on them was removed).
+    per = [SentenceEvidence(items=() if " | " in s else tuple(find_items(ev.kind, s, analyzer, gazetteer)),
+                            topic=bool(g), semantic=sem) for s, g, sem in zip(sentences, groups_per, sems)]
+    v = decide(element, per, t.high)
+    need = max(1, ev.min)
+    if v.index is None:
+        return ElementResult(id=element.id, label=element.label, required=required, status="missing",
+                             score=0.0, lexical=0.0, semantic=round(max(sems, default=0.0), 4),
+                             reason=v.reason, evidence_kind=ev.kind)
+    i = v.index
+    lex = min(1.0, len(v.items) / need) if v.status == "covered" else min(0.99, len(v.items) / need)
+    score = 0.5 * lex + 0.5 * _semantic_score(sems[i], t)
+    return ElementResult(id=element.id, label=element.label, required=required, status=v.status,
+                         score=round(score, 4), lexical=round(lex, 3), semantic=round(sems[i], 4),
+                         sentence=sentences[i].strip(), question=owners[i] if owners else None,
+                         reason=v.reason, evidence=list(v.items), evidence_kind=ev.kind)
 
 
 def split_sentences(text: str, analyzer: Analyzer) -> list[str]:
@@ -339,8 +397,13 @@ def _limit_use(limit: CharLimit, chars: dict[str, int]) -> LimitUse:
 
 
 def check_coverage(draft: Document, template: Template, embedder: Embedder, analyzer: Analyzer,
-                   thresholds: Thresholds = Thresholds()) -> CoverageReport:
-    """Check a parsed draft against a template: answers, elements, limits and table sizes."""
+                   thresholds: Thresholds = Thresholds(), gazetteer: Gazetteer | None = None) -> CoverageReport:
+    """Check a parsed draft against a template: answers, elements, limits and table sizes.
+
+    ``gazetteer`` holds the names elements' evidence is looked for with (actors,
+    places, goals); default: the package's ``nlp/data/gazetteer.yaml``.
+    """
+    gazetteer = gazetteer or load_gazetteer()
     matches = map_sections(draft, template, embedder, thresholds)
     answers = {qid: answer_sections(draft, m.start) for qid, m in matches.items()}
     texts = {qid: answer_text(secs) for qid, secs in answers.items()}
@@ -370,7 +433,7 @@ def check_coverage(draft: Document, template: Template, embedder: Embedder, anal
         results.append(_question_coverage(q, template, matches.get(q.id), draft, answers.get(q.id, []),
                                           texts.get(q.id, ""), sentences.get(q.id, []),
                                           vecs[slice(*offsets[q.id])] if q.id in offsets else None,
-                                          desc, analyzer, thresholds, limit_uses))
+                                          desc, analyzer, thresholds, limit_uses, gazetteer))
     shared = []
     for sh in template.shared_elements:
         qids = [qid for qid in sh.questions if qid in offsets]
@@ -379,7 +442,7 @@ def check_coverage(draft: Document, template: Template, embedder: Embedder, anal
         sv = np.vstack([vecs[slice(*offsets[qid])] for qid in qids]) if qids else None
         shared.append(SharedCoverage(questions=sh.questions, elements=[
             element_status(template.element(eid), ss, sv, desc.get(eid), analyzer, thresholds,
-                           owners=owners) for eid in sh.elements]))
+                           owners=owners, gazetteer=gazetteer) for eid in sh.elements]))
     flat_el = [e for r in results for e in r.elements if e.required] + \
         [e for sh in shared for e in sh.elements]
     summary = CoverageSummary(
@@ -397,7 +460,7 @@ def check_coverage(draft: Document, template: Template, embedder: Embedder, anal
 def _question_coverage(q: Question, template: Template, match: SectionMatch | None, draft: Document,
                        secs: list[Section], text: str, sentences: list[str], vecs: np.ndarray | None,
                        desc: dict[str, np.ndarray], analyzer: Analyzer, thresholds: Thresholds,
-                       limit_uses: list[LimitUse]) -> QuestionCoverage:
+                       limit_uses: list[LimitUse], gazetteer: Gazetteer) -> QuestionCoverage:
     items = _table_items(secs) if secs else None
     choices = [b.choice for s in secs for b in s.blocks if b.kind is BlockKind.CHOICE and b.choice]
     answered = bool(secs) and (len(text.strip()) >= MIN_ANSWER_CHARS or bool(items) or bool(choices))
@@ -410,10 +473,11 @@ def _question_coverage(q: Question, template: Template, match: SectionMatch | No
         el = template.element(eid)
         if not answered:
             elements.append(ElementResult(id=el.id, label=el.label, required=required, status="missing",
-                                          score=0.0, lexical=0.0, semantic=0.0))
+                                          score=0.0, lexical=0.0, semantic=0.0, reason="frågan är obesvarad",
+                                          evidence_kind=el.evidence.kind if el.evidence else None))
             continue
         elements.append(element_status(el, sentences, vecs, desc.get(eid), analyzer, thresholds, required,
-                                       owners=[q.id] * len(sentences)))
+                                       owners=[q.id] * len(sentences), gazetteer=gazetteer))
     sec = draft.sections[match.start] if match else None
     return QuestionCoverage(
         id=q.id, title=q.title, answer_type=q.answer_type,

@@ -52,6 +52,17 @@ def element_label(e: ElementResult) -> str:
     return f"{STATUS_MARK[e.status]} {e.label}{opt}: {STATUS_SV[e.status]}"
 
 
+def element_reason(e: ElementResult) -> str:
+    """Why the verdict: "nämner samverkan men inga namngivna aktörer", "aktörer: Örebro universitet, ..."."""
+    return e.reason or ""
+
+
+def element_line(e: ElementResult) -> str:
+    """The verdict and its reason on one line ("✘ Samverkande aktörer: saknas – ingenting om samverkan")."""
+    reason = element_reason(e)
+    return element_label(e) + (f" – {reason}" if reason else "")
+
+
 def citation_label(c: Citation) -> str:
     where = f"avsnitt {c.section} {c.section_title}" if c.section else c.section_title
     bits = [c.document, where]
@@ -86,25 +97,36 @@ def render_coverage_docx(report: CoverageReport, path: Path, template: Template 
         row[1].text = answer_label(q)
         row[2].text = chars_label(q)
         row[3].text = items_label(q)
-        row[4].text = "\n".join(element_label(e) for e in q.elements)
+        row[4].text = "\n".join(element_line(e) for e in q.elements)
     if report.shared:
         d.add_heading("Krav som gäller flera frågor tillsammans", 1)
         for sh in report.shared:
             d.add_paragraph(f"Frågorna {', '.join(sh.questions)}", style="List Bullet")
             for e in sh.elements:
-                d.add_paragraph(element_label(e), style="List Bullet 2")
+                d.add_paragraph(element_line(e), style="List Bullet 2")
     d.add_heading("Belägg", 1)
-    for q in report.questions:
-        for e in q.elements:
-            if e.sentence:
-                d.add_paragraph(f"{q.id} – {e.label} ({STATUS_SV[e.status]}): ”{e.sentence}”")
-    for sh in report.shared:
-        for e in sh.elements:
-            if e.sentence:
-                d.add_paragraph(f"{e.question} – {e.label} ({STATUS_SV[e.status]}): ”{e.sentence}”")
+    for qid, e in [*((q.id, e) for q in report.questions for e in q.elements),
+                   *((e.question or "+".join(sh.questions), e) for sh in report.shared for e in sh.elements)]:
+        if e.sentence or e.reason:
+            d.add_paragraph(evidence_text(qid, e))
     path = Path(path)
     d.save(path)
     return path
+
+
+def evidence_text(qid: str, e: ElementResult) -> str:
+    """One line of the report's evidence: question, element, verdict, reason and the cited sentence."""
+    text = f"{qid} – {e.label} ({STATUS_SV[e.status]})"
+    if e.reason:
+        text += f": {e.reason}"
+    if e.sentence:
+        text += f". Mening: ”{e.sentence}”"
+    return text
+
+
+def _element_html(e: ElementResult) -> str:
+    reason = f'<br><small class="reason">{escape(e.reason)}</small>' if e.reason else ""
+    return f'<span class="{e.status}" title="{escape(e.sentence or "")}">{escape(element_label(e))}</span>{reason}'
 
 
 def render_coverage_html(report: CoverageReport, template: Template | None = None) -> str:
@@ -112,23 +134,26 @@ def render_coverage_html(report: CoverageReport, template: Template | None = Non
     s = report.summary
     rows = []
     for q in report.questions:
-        els = "<br>".join(
-            f'<span class="{e.status}" title="{escape(e.sentence or "")}">{escape(element_label(e))}</span>'
-            for e in q.elements)
+        els = "<br>".join(_element_html(e) for e in q.elements)
         rows.append(f"<tr><td>{escape(q.id)} {escape(q.title)}</td><td class=\"{q.status}\">"
                     f"{escape(answer_label(q))}</td><td>{escape(chars_label(q))}</td>"
                     f"<td>{escape(items_label(q))}</td><td>{els}</td></tr>")
     shared = "".join(
         f"<li>Frågorna {escape(', '.join(sh.questions))}<ul>"
-        + "".join(f'<li class="{e.status}">{escape(element_label(e))}'
+        + "".join(f'<li class="{e.status}">{escape(element_line(e))}'
                   + (f" – ”{escape(e.sentence)}” ({escape(e.question or '')})" if e.sentence else "")
                   + "</li>" for e in sh.elements) + "</ul></li>" for sh in report.shared)
+    evidence = "".join(
+        f'<li class="{e.status}">{escape(evidence_text(qid, e))}</li>'
+        for qid, e in [*((q.id, e) for q in report.questions for e in q.elements),
+                       *((e.question or "+".join(sh.questions), e) for sh in report.shared for e in sh.elements)]
+        if e.sentence or e.reason)
     title = f"Granskning av {escape(report.draft)}"
     return f"""<!doctype html>
 <html lang="sv"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:Calibri,Arial,sans-serif;margin:2em}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #999;padding:4px 8px;vertical-align:top}}.covered{{color:#1a7f37}}
-.weak{{color:#b08800}}.missing{{color:#cf222e;font-weight:bold}}</style></head><body>
+.weak{{color:#b08800}}.missing{{color:#cf222e;font-weight:bold}}.reason{{color:#444}}</style></head><body>
 <h1>{title}</h1>
 <p>Mall: {escape(template.title if template else report.template)} ({escape(report.template)}).
 {s.answered} av {s.questions} frågor besvarade; krav: {s.elements_covered} täcks, {s.elements_weak} svagt,
@@ -136,6 +161,7 @@ td,th{{border:1px solid #999;padding:4px 8px;vertical-align:top}}.covered{{color
 <table><tr><th>Fråga</th><th>Svar</th><th>Tecken</th><th>Insatser</th><th>Krav</th></tr>
 {''.join(rows)}</table>
 {'<h2>Krav som gäller flera frågor tillsammans</h2><ul>' + shared + '</ul>' if shared else ''}
+<h2>Belägg</h2><ul>{evidence}</ul>
 </body></html>
 """
 

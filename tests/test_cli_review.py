@@ -33,10 +33,11 @@ def run(*args: str):
 @pytest.fixture(autouse=True)
 def small_model(monkeypatch):
     """The commands' wiring is under test here, not the model: a hashing embedder is instant."""
+    from api import components
     from nlp.embed import HashingEmbedder
-    from api import components as services
 
-    monkeypatch.setattr(services, "build_embedder", lambda settings: HashingEmbedder())
+    # every command reaches the model through the composition root
+    monkeypatch.setattr(components, "build_embedder", lambda settings, **kw: HashingEmbedder())
 
 
 def test_template_list_json_names_both_templates():
@@ -78,8 +79,15 @@ def test_coverage_json_and_reports(tmp_path: Path):
     data = json.loads(r.stdout)
     q = next(q for q in data["questions"] if q["id"] == "7.1")
     assert q["status"] == "answered"
-    assert next(e for e in q["elements"] if e["id"] == "aktorer")["status"] != "covered"
-    assert docx.stat().st_size > 0 and "7.1" in html.read_text(encoding="utf-8")
+    actors = next(e for e in q["elements"] if e["id"] == "aktorer")
+    assert actors["status"] != "covered"
+    # every verdict says why, and the reports show it
+    assert actors["reason"] == "ingenting om samverkan" and actors["evidence"] == []
+    page = html.read_text(encoding="utf-8")
+    assert docx.stat().st_size > 0 and "7.1" in page and "ingenting om samverkan" in page
+    from docx import Document as Docx
+    assert any("ingenting om samverkan" in c.text for t in Docx(str(docx)).tables for r in t.rows
+               for c in r.cells)
 
 
 def test_coverage_table_for_people(tmp_path: Path):
@@ -87,6 +95,7 @@ def test_coverage_table_for_people(tmp_path: Path):
     draft.write_text(DRAFT, encoding="utf-8")
     r = run("coverage", str(draft), "--template", "aterrapportering-2023")
     assert r.exit_code == 0 and "7.1" in r.stdout and "Samverkande aktörer" in r.stdout
+    assert "ingenting om" in r.stdout  # the reason under the verdict
 
 
 def test_suggest_json_and_docx(corpus_dir: Path, tmp_path: Path):

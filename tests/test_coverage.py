@@ -142,3 +142,99 @@ def test_json_has_the_documented_fields(t2023, analyzer):
     q = next(q for q in data["questions"] if q["id"] == "7.1")
     assert {"id", "status", "chars", "limit", "items", "max_items", "elements", "matched_by"} <= set(q)
     assert {"id", "label", "status", "sentence", "score"} <= set(q["elements"][0])
+
+
+# -- evidence of the right kind (issue 18) ------------------------------------------------
+
+PARTNERS = "I partnerskapet ingår, förutom Region Örebro län"
+
+
+@pytest.fixture(scope="module")
+def report_2023():
+    """The region's real 2023 report (seed 002), parsed once."""
+    from ingest.pipeline import parse_file
+    from underlag.settings import PROJECT_ROOT
+
+    return parse_file(PROJECT_ROOT / "corpus" / "002_aee3b258286ac5e7.txt")
+
+
+def without_block(doc: Document, phrase: str) -> Document:
+    """The document without the one paragraph that holds ``phrase``."""
+    hits = [(i, j) for i, s in enumerate(doc.sections) for j, b in enumerate(s.blocks) if phrase in b.text]
+    assert len(hits) == 1
+    i, j = hits[0]
+    sections = list(doc.sections)
+    sections[i] = sections[i].model_copy(update={"blocks": [b for k, b in enumerate(sections[i].blocks) if k != j]})
+    return doc.model_copy(update={"sections": sections})
+
+
+def shared_actors(report):
+    shared = next(s for s in report.shared if s.questions == ["1.1", "1.2", "1.3"])
+    return next(e for e in shared.elements if e.id == "aktorer")
+
+
+def test_real_answers_that_name_the_partners_cover_the_actors_with_them_as_evidence(
+        t2023, e5, analyzer, report_2023):
+    report = check_coverage(report_2023, only(t2023, "1.1", "1.2", "1.3"), e5, analyzer)
+    actors = shared_actors(report)
+    assert actors.status == "covered"
+    assert {"Örebro universitet", "Länsstyrelsen i Örebro län"} <= set(actors.evidence)
+    assert "Region Örebro län" not in actors.evidence  # the writer is no partner of its own
+    assert "Örebro universitet" in actors.reason
+
+
+def test_real_answers_without_the_partners_paragraph_flag_the_actors_with_a_reason(
+        t2023, e5, analyzer, report_2023):
+    # The issue's case: the sentence on "nya samverkansformer" stays and names no actor.
+    damaged = without_block(report_2023, PARTNERS)
+    report = check_coverage(damaged, only(t2023, "1.1", "1.2", "1.3"), e5, analyzer)
+    actors = shared_actors(report)
+    assert actors.status in ("weak", "missing")
+    assert "aktör" in actors.reason
+    assert "Örebro universitet" not in actors.evidence
+
+
+def test_a_paragraph_naming_two_municipalities_and_a_university_covers_the_actors(t2023, e5, analyzer):
+    secs = [section("1.1", t2023.question("1.1").title, [
+        "Strategin har genomförts tillsammans med Karlskoga kommun och Lekebergs kommun samt "
+        "Örebro universitet, som deltar i styrgruppen för kraftsamlingen."])]
+    report = check_coverage(draft(*secs), only(t2023, "1.1", "1.2", "1.3"), e5, analyzer)
+    actors = shared_actors(report)
+    assert actors.status == "covered"
+    assert {"Karlskoga kommun", "Lekebergs kommun", "Örebro universitet"} <= set(actors.evidence)
+
+
+def test_samverkan_without_named_actors_is_weak_with_the_reason(t2023, e5, analyzer):
+    vague = ["Region Örebro län har under året stärkt integreringen av jämställdhet i arbetet.",
+             "Arbetet har skett i bred samverkan med många olika aktörer och organisationer i länet."]
+    report = check_coverage(draft(q71(t2023, vague)), only(t2023, "7.1"), e5, analyzer)
+    actors = element(report, "7.1", "aktorer")
+    assert actors.status == "weak"
+    assert actors.reason == "nämner samverkan men inga namngivna aktörer"
+
+
+# The template asks for two of the three dimensions, each in its own words (calibrated on
+# the tune cases: asking for all three flagged no more removals and one covered answer).
+@pytest.mark.parametrize(("text", "status", "lacking"), [
+    ("Insatserna stärker näringslivets konkurrenskraft och ger fler människor arbete och "
+     "livskvalitet, samtidigt som utsläppen av växthusgaser minskar.", "covered", None),
+    ("Insatserna stärker den sociala sammanhållningen och jämställdheten i länet.",
+     "weak", "ekonomisk eller miljömässig"),
+])
+def test_the_dimensions_are_counted_each_in_its_own_words(t2023, e5, analyzer, text, status, lacking):
+    sec = section("5.2", t2023.question("5.2").title, [text])
+    report = check_coverage(draft(sec), only(t2023, "5.2"), e5, analyzer)
+    dims = element(report, "5.2", "hallbarhet")
+    assert dims.status == status
+    if lacking:
+        assert lacking in dims.reason and dims.reason.startswith("nämner")
+
+
+def test_json_elements_carry_reason_and_evidence(t2023, analyzer):
+    data = coverage_json(check_coverage(draft(q71(t2023, ANSWER_7_1)), t2023, HashingEmbedder(), analyzer))
+    q = next(q for q in data["questions"] if q["id"] == "7.1")
+    actors = next(e for e in q["elements"] if e["id"] == "aktorer")
+    assert actors["evidence_kind"] == "actors"
+    assert "Länsstyrelsen i Örebro län" in actors["evidence"] and actors["reason"]
+    unanswered = next(q for q in data["questions"] if q["id"] == "1.3")
+    assert unanswered["elements"][0]["reason"] == "frågan är obesvarad"

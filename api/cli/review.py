@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from api.cli.common import Commands, DataDirOpt, JsonOpt, app, err, out, parse_or_exit, print_json, settings_for
 from api import components
 from review.coverage import check_coverage, coverage_json
 from review.report import (
-    answer_label, chars_label, citation_label, element_label, items_label, render_coverage_docx,
+    answer_label, chars_label, citation_label, element_label, element_reason, items_label, render_coverage_docx,
     render_coverage_html, render_suggestion_docx,
 )
 from review.suggest import suggest as make_suggestion
@@ -132,15 +133,23 @@ def _coverage_table(report) -> None:
     table = Table("fråga", "svar", "tecken", "insatser", "krav")
     colour = {"covered": "green", "weak": "yellow", "missing": "red"}
     for q in report.questions:
-        els = "\n".join(f"[{colour[e.status]}]{element_label(e)}[/]" for e in q.elements)
+        els = "\n".join(_element_cell(e, colour) for e in q.elements)
         ans = answer_label(q) if q.status == "answered" else f"[red]{answer_label(q)}[/]"
         chars = chars_label(q)
         table.add_row(q.id, ans, f"[red]{chars}[/]" if q.limit and q.limit.over else chars,
                       items_label(q), els)
     out.print(table)
     for sh in report.shared:
-        out.print(f"Frågorna {', '.join(sh.questions)} tillsammans: " + "; ".join(
-            f"[{colour[e.status]}]{element_label(e)}[/]" for e in sh.elements), highlight=False)
+        out.print(f"Frågorna {', '.join(sh.questions)} tillsammans:", highlight=False)
+        for e in sh.elements:
+            out.print("  " + _element_cell(e, colour).replace("\n", "\n  "), highlight=False)
+
+
+def _element_cell(e, colour: dict[str, str]) -> str:
+    """An element's verdict, with its reason (what was found, or what is missing) under it."""
+    reason = element_reason(e)
+    cell = f"[{colour[e.status]}]{escape(element_label(e))}[/]"
+    return cell + (f"\n  [dim]{escape(reason)}[/]" if reason else "")
 
 
 @app.command()

@@ -160,6 +160,7 @@ function elementList(elements) {
   if (!elements.length) return el("span", { class: "muted", text: "–" });
   return el("ul", { class: "labels" }, elements.map((e) => el("li", {},
     el("span", { class: `status-${e.status}`, text: `${STATUS_SV[e.status] || e.status}: ` }), e.label,
+    e.reason ? el("p", { class: "reason", text: e.reason }) : null,
     e.sentence ? el("p", { class: "evidence muted", text: `”${e.sentence}”` }) : null)));
 }
 
