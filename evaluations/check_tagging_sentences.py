@@ -15,9 +15,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from nlp.taxonomy import load_framework  # noqa: E402
+
 DEFAULT_PATH = ROOT / "evaluations" / "data" / "tagging_sentences.jsonl"
 TAXONOMY = ROOT / "corpus" / "taxonomies" / "agenda2030.yaml"
 
@@ -38,10 +40,8 @@ MAX_WORDS = 80
 
 def load_taxonomy(path: Path = TAXONOMY) -> tuple[set[str], dict[str, str]]:
     """Goal ids and a target id -> goal id map from the Agenda 2030 taxonomy."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    goals = {str(g["id"]) for g in data["goals"]}
-    targets = {str(t["id"]): str(t["goal"]) for t in data["targets"]}
-    return goals, targets
+    fw = load_framework(path)
+    return {g.id for g in fw.goals}, {t.id: t.parent for t in fw.targets}
 
 
 def record_errors(rec: dict, goals: set[str], targets: dict[str, str]) -> list[str]:
@@ -89,11 +89,13 @@ def record_errors(rec: dict, goals: set[str], targets: dict[str, str]) -> list[s
 
 
 def check(path: Path) -> int:
+    """Validate the file at ``path``, print the table and return the exit code (0 or 1)."""
     goals, targets = load_taxonomy()
     lines = path.read_text(encoding="utf-8").splitlines()
     failures: list[str] = []
     records = []
     seen: set[str] = set()
+    texts: set[str] = set()
     for n, line in enumerate(lines, 1):
         try:
             rec = json.loads(line)
@@ -105,9 +107,9 @@ def check(path: Path) -> int:
         if rec.get("id") in seen:
             failures.append(f"line {n}: duplicate id {rec.get('id')!r}")
         seen.add(rec.get("id"))
-        texts = {r["text"] for r in records}
         if rec.get("text") in texts:
             failures.append(f"line {n} ({rec.get('id')}): duplicate text")
+        texts.add(rec.get("text"))
         records.append(rec)
 
     per_goal = {lang: Counter() for lang in LANGS}
