@@ -77,11 +77,13 @@ def parse(query: str) -> Node:
 
     def take() -> str:
         nonlocal i
+        if i >= len(tokens):
+            raise AuroraSyntaxError(f"unexpected end of {query!r}")
         i += 1
         return tokens[i - 1]
 
     def atom() -> Node:
-        t = take() if peek() is not None else ""
+        t = take()
         if t == "(":
             node = expr_not()
             if take() != ")":
