@@ -14,7 +14,8 @@ from index.search import SearchIndex
 from ingest.pipeline import parse_many
 from nlp.analyzer import Analyzer, default_analyzer
 from nlp.embed import Embedder, load_embedder
-from nlp.tagger import Tagger, build_tagger
+from nlp.tagger import Tagger
+from nlp.tagger_training import build_tagger
 from underlag.model import Document
 from underlag.settings import Settings
 
@@ -33,7 +34,10 @@ def build_embedder(settings: Settings, *, threads: int | None = None) -> Embedde
 def load_tagger(settings: Settings, embedder: Embedder, analyzer: Analyzer) -> Tagger:
     """The goal tagger (trained on first use from the labelled data, then cached)."""
     return build_tagger(embedder, analyzer, cache_dir=settings.tagger_dir,
-                        labels_path=settings.tagging_labels, taxonomy_dir=settings.taxonomies_dir)
+                        labels_path=settings.tagging_labels, taxonomy_dir=settings.taxonomies_dir,
+                        examples_path=settings.training_dir / "agenda2030_examples.jsonl",
+                        indicators_path=settings.taxonomies_dir / "un" / "agenda2030_indicators_en.yml",
+                        aurora_dir=settings.taxonomies_dir / "aurora")
 
 
 def open_index(settings: Settings, embedder: Embedder | None = None,

@@ -1,38 +1,34 @@
-"""Tagging quality on the hand-labelled passages (evaluations/data/tagging_labels.jsonl).
+"""Tagging quality: the labelled report passages (cross-validated) and the held-out sentence set.
 
-Leave-one-document-out cross-validation: for each of the four sample documents, every
-learned part (the per-framework classifiers and the combiners) is trained on the other
-documents' labelled passages plus the frameworks' own goal/target texts, and scored on
-the held-out document's passages. The held-out document is never seen in training.
+**Passages** (``corpus/training/tagging_labels.jsonl``, 240 Swedish report passages from four
+documents): leave-one-document-out cross-validation. For each document, every learned part
+(heads, combiners, thresholds) is trained on the other documents' passages plus everything
+that is not a passage (framework texts, UN indicator texts, the written examples of
+``corpus/training/agenda2030_examples.jsonl``), and scored on the held-out document.
+Systems: each signal alone (embedding, lexicon, Aurora queries, classifier: calibrated by the same kind of
+combiner fed only that signal's features), the combined tagger on the whole passage, the
+combined tagger as it runs (passage and its sentence windows, best score per label), and the
+keyword baseline (a goal or target is assigned when any of its lexicon terms occurs as a
+substring). Target level is scored on passages with a labelled target of that framework.
 
-Reported for Agenda 2030 and the national strategy, at goal and target level, micro and
-macro F1 (macro over the labels that occur in the gold labels), for:
+**Sentences** (``evaluations/data/tagging_sentences.jsonl``: short Swedish and English
+texts written or taken from the corpus, kept apart from all training and tuning; labelled
+at goal level and at target level where clear): the tagger as shipped (trained on all its
+training data, cached like the product's) tags each text through ``Tagger.tag_texts``.
+Reported per language: goal-level micro/macro F1, per-goal precision and recall, and the
+**average accuracy**: per goal the mean of recall and specificity ("does this text address
+SDG n?"), averaged over the 17 goals, the measure published SDG classifiers report; and
+target-level micro F1 over the texts with a labelled target. Beside it, on the same texts:
 
-- each signal alone (embedding similarity, lexicon, classifier), each calibrated by the
-  same kind of combiner as the full tagger but fed only that signal's features;
-- the combined tagger;
-- the keyword-only baseline: a goal (target) is assigned when any of its lexicon terms
-  occurs in the text, no lemmas or learning.
+- the pre-redesign tagger (``--old PATH``: predictions made by ``tagging_predict.py
+  --root`` on a worktree of the old commit, stored in
+  ``data/predictions/old_tagger_sentences.jsonl``);
+- ``seesus`` (GPL-3 regex rules; predictions from ``seesus_predict.py`` run in a separate
+  environment, ``data/predictions/seesus_sentences.jsonl``; English rules, so its Swedish
+  figures show only what survives in shared words);
+- the keyword baseline over the current lexicon.
 
-Target level is scored on the passages the labeller gave at least one target of that
-framework (targets were labelled where clear, so elsewhere absence is not evidence).
-
-Result (multilingual-e5-small, 240 passages, 2026-11-23; goal µF1 / MF1, target µF1 / MF1):
-
-    agenda2030         embedding .334/.277 .000/.000   lexicon .636/.506 .648/.632
-                       classifier .628/.556 –          combined .686/.574 .656/.600
-                       keyword baseline .449/.477 .480/.588
-    national_strategy  embedding .651/.627 .146/.069   lexicon .773/.759 .757/.739
-                       classifier .825/.818 –          combined .816/.814 .764/.745
-                       keyword baseline .582/.585 .608/.633
-
-The combined tagger beats the keyword baseline on every figure and each signal alone on
-most; the classifier alone is slightly better at national-strategy goal level, and the lexicon
-alone has a higher target-level macro F1 for Agenda 2030. The classifier has no
-target-level output (targets come from the combiner's P(target | goal)).
-
-Run: ``python evaluations/tagging.py [--hashing] [--json]`` (``--hashing`` uses the
-instant test embedder instead of multilingual-e5-small, to check the pipeline only).
+Run: ``python evaluations/tagging.py [--hashing] [--json] [--skip-passages]``.
 """
 
 from __future__ import annotations
@@ -48,17 +44,27 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nlp.analyzer import default_analyzer  # noqa: E402
+from nlp.aurora import AuroraQueries  # noqa: E402
 from nlp.tagger import (  # noqa: E402
-    SIGNALS, Lexicon, Tagger, _take, fit_centre, fit_classifiers, fit_combiners, gold_matrix,
-    goal_features, groups_of, keyword_baseline, load_labelled, out_of_fold_classifier, prepare,
-    target_features,
+    SIGNALS, Lexicon, Tagger, goal_features, keyword_baseline, keyword_labels, target_features,
+    target_parents, text_units,
+)
+from nlp.tagger_training import (  # noqa: E402
+    CachingEmbedder, build_tagger, fit_centre, fit_combiners, fit_heads,
+    gold_matrix, groups_of, load_examples, load_indicators, load_labelled, out_of_fold_heads,
+    prepare,
 )
 from nlp.taxonomy import load_taxonomies  # noqa: E402
 from underlag.settings import get_settings  # noqa: E402
 
+HERE = Path(__file__).resolve().parent
+SENTENCES = HERE / "data" / "tagging_sentences.jsonl"
+PREDICTIONS = HERE / "data" / "predictions"
 FRAMEWORKS = ("agenda2030", "national_strategy")
-SYSTEMS = {"embedding": ("embedding",), "lexicon": ("lexicon",), "classifier": ("classifier",),
-           "combined": SIGNALS}
+SYSTEMS = {"embedding": ("embedding",), "lexicon": ("lexicon",), "aurora": ("aurora",),
+           "classifier": ("classifier",),
+           "combined (whole passage)": SIGNALS}
+GOALS = [str(g) for g in range(1, 18)]
 
 
 def f1s(gold: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
@@ -72,63 +78,78 @@ def f1s(gold: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
     return float(micro), float(per[present].mean()) if present.any() else 0.0
 
 
-def evaluate(embedder) -> dict:
-    analyzer = default_analyzer()
-    frameworks = load_taxonomies(get_settings().taxonomies_dir)
-    tagger = Tagger(frameworks, embedder, analyzer, Lexicon.load(analyzer))
-    t0 = time.time()
-    tagger.use_label_vectors(tagger.encode_labels())
-    tr = prepare(tagger, load_labelled(get_settings().tagging_labels))
-    res = cross_validate(tagger, tr)
-    res["seconds"] = round(time.time() - t0, 1)
-    return res
+# -- passages ----------------------------------------------------------------------------------
 
 
-def cross_validate(tagger: Tagger, tr) -> dict:
-    """Leave-one-document-out scores of every system on prepared training data."""
+def cross_validate(tagger: Tagger, tr, n_passages: int) -> dict:
+    """Leave-one-document-out scores on the first ``n_passages`` texts of ``tr`` (the
+    passages); the rest (written examples) are always in training."""
     frameworks, examples = tagger.frameworks, tr.examples
     groups = groups_of(tr)
-    n = len(examples)
+    docs = sorted(set(groups[:n_passages]))
+    n = n_passages
+    systems = [*SYSTEMS, "combined (as run: passage + windows)", "keyword baseline"]
     preds = {s: {fid: {"goal": np.zeros((n, len(frameworks[fid].goals))),
                        "target": np.zeros((n, len(frameworks[fid].targets)))} for fid in FRAMEWORKS}
-             for s in [*SYSTEMS, "keyword baseline"]}
-    for doc in sorted(set(groups)):
+             for s in systems}
+    # the windows each passage is also scored on at run time
+    units = [[(s, e) for s, e in text_units(ex.text, tagger.analyzer)][1:] for ex in examples[:n]]
+    unit_texts = [examples[i].text[s:e] for i in range(n) for s, e in units[i]]
+    unit_owner = np.array([i for i in range(n) for _ in units[i]], dtype=int)
+    unit_vectors = tagger.embed(unit_texts)
+    unit_sigs, _ = tagger.signals(unit_texts, unit_vectors)
+    for doc in docs:
         train = np.where(groups != doc)[0]
         test = np.where(groups == doc)[0]
-        clfs = fit_classifiers(tagger, tr, train)
-        oof = out_of_fold_classifier(tagger, tr, train)
+        heads = fit_heads(tagger, tr, train)
+        outs = out_of_fold_heads(tagger, tr, train)
         centre = fit_centre(tr, train)
         for system, use in SYSTEMS.items():
-            goal_comb, target_comb, threshold = fit_combiners(tagger, tr, train, oof, use, centre)
+            comb = fit_combiners(tagger, tr, train, outs, use, centre)
             for fid in FRAMEWORKS:
                 fw = frameworks[fid]
-                sig = _take(tr.signals[fid], test)
-                clf = tagger.classifier_probs(fid, tr.vectors[test], sig, clfs)
-                gp = goal_comb.predict_proba(goal_features(sig, clf, use, centre.get(fid)), fid)[:, 1].reshape(len(test), -1)
-                cond = target_comb.predict_proba(target_features(sig, fw, gp, use))[:, 1]
-                parent = [next(i for i, g in enumerate(fw.goals) if g.id == t.parent) for t in fw.targets]
-                tp = gp[:, parent] * cond.reshape(len(test), -1)
-                preds[system][fid]["goal"][test] = gp >= threshold
-                preds[system][fid]["target"][test] = tp >= threshold
+                gt = comb.thresholds.get(fid, np.full(len(fw.goals), comb.threshold))
+
+                def score(vectors, sig):
+                    clf = tagger.classifier_probs(fid, vectors, sig, heads.goal)
+                    gp = comb.goal.predict_proba(goal_features(sig, clf, use, centre.get(fid)), fid)[:, 1]
+                    gp = gp.reshape(len(vectors), -1)
+                    head = tagger.target_head_probs(fid, vectors, heads.target)
+                    cond = comb.target.predict_proba(target_features(sig, fw, gp, use, head))[:, 1]
+                    tp = gp[:, target_parents(fw)] * cond.reshape(len(vectors), -1)
+                    return gp, tp
+
+                gp, tp = score(tr.vectors[test], tr.signals[fid].take(test))
+                variants = [(system, gp, tp)]
+                if system == "combined (whole passage)":
+                    u = np.where(np.isin(unit_owner, test))[0]
+                    ugp, utp = score(unit_vectors[u], unit_sigs[fid].take(u)) if len(u) else (None, None)
+                    gp2, tp2 = gp.copy(), tp.copy()
+                    pos = {int(i): k for k, i in enumerate(test)}
+                    for k, owner in enumerate(unit_owner[u] if len(u) else []):
+                        gp2[pos[owner]] = np.maximum(gp2[pos[owner]], ugp[k])
+                        tp2[pos[owner]] = np.maximum(tp2[pos[owner]], utp[k])
+                    variants.append(("combined (as run: passage + windows)", gp2, tp2))
+                for name, g, t in variants:
+                    ok = g >= gt[None, :]
+                    preds[name][fid]["goal"][test] = ok
+                    preds[name][fid]["target"][test] = (t >= comb.target_threshold) & ok[:, target_parents(fw)]
     for fid in FRAMEWORKS:
         fw = frameworks[fid]
         gidx = {g.id: i for i, g in enumerate(fw.goals)}
         tidx = {t.id: i for i, t in enumerate(fw.targets)}
-        for i, ex in enumerate(examples):
+        for i, ex in enumerate(examples[:n]):
             for lid in keyword_baseline(ex.text, tagger.lexicon, fid):
                 if lid in gidx:
                     preds["keyword baseline"][fid]["goal"][i, gidx[lid]] = 1
-            lowered_hits = tagger.lexicon.terms.get(fid, {})
-            for lid in lowered_hits:
-                if lid in tidx and keyword_baseline_target(ex.text, tagger.lexicon, fid, lid):
+            for lid in keyword_labels(ex.text, tagger.lexicon, fid):
+                if lid in tidx:
                     preds["keyword baseline"][fid]["target"][i, tidx[lid]] = 1
-                    # a target implies its goal
                     preds["keyword baseline"][fid]["goal"][i, gidx[fw.targets[tidx[lid]].parent]] = 1
-    results: dict = {"passages": n, "documents": len(set(groups)), "embedder": tagger.embedder.name,
-                     "scores": {}}
+    results: dict = {"passages": n, "documents": len(docs), "embedder": tagger.embedder.name, "scores": {}}
     for fid in FRAMEWORKS:
         fw = frameworks[fid]
-        rows = np.array([i for i, e in enumerate(examples) if fid in e.labels])
+        rows = np.array([i for i in range(n) if fid in examples[i].labels])
         trows = np.array([i for i in rows if examples[i].targets.get(fid)])
         gold_g = gold_matrix([examples[i] for i in rows], fw)
         gold_t = gold_matrix([examples[i] for i in trows], fw, "target")
@@ -141,39 +162,137 @@ def cross_validate(tagger: Tagger, tr) -> dict:
     return results
 
 
-def keyword_baseline_target(text: str, lexicon: Lexicon, fid: str, lid: str) -> bool:
-    import re
+def evaluate_passages(embedder, cache_dir: Path | None) -> dict:
+    settings = get_settings()
+    analyzer = default_analyzer()
+    if cache_dir is not None:
+        embedder = CachingEmbedder(embedder, cache_dir / f"vectors-{embedder.name}.pkl")
+    tagger = Tagger(load_taxonomies(settings.taxonomies_dir), embedder, analyzer, Lexicon.load(analyzer),
+                    aurora=AuroraQueries.load(settings.taxonomies_dir / "aurora"))
+    t0 = time.time()
+    tagger.use_label_vectors(tagger.encode_labels())
+    passages = load_labelled(settings.tagging_labels)
+    written = load_examples(settings.training_dir / "agenda2030_examples.jsonl")
+    tr = prepare(tagger, passages + written, load_indicators(settings.taxonomies_dir / "un" / "agenda2030_indicators_en.yml"))
+    res = cross_validate(tagger, tr, len(passages))
+    if isinstance(embedder, CachingEmbedder):
+        embedder.save()
+    res["seconds"] = round(time.time() - t0, 1)
+    return res
 
-    lowered = text.lower()
-    return any(re.search(r"(?<!\w)" + re.escape(t.rstrip("*")), lowered) for t in lexicon.terms[fid][lid])
+
+# -- sentences ---------------------------------------------------------------------------------
+
+
+def load_sentences(path: Path = SENTENCES) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def load_predictions(path: Path) -> dict[str, dict] | None:
+    if not path.exists():
+        return None
+    return {r["id"]: r for r in load_sentences(path)}
+
+
+def sentence_scores(rows: list[dict], pred: dict[str, dict]) -> dict:
+    """Goal- and target-level scores of predictions ``pred`` (by id) on ``rows``."""
+    gold = np.array([[g in r["goals"] for g in GOALS] for r in rows], dtype=float)
+    got = np.array([[g in pred[r["id"]]["goals"] for g in GOALS] for r in rows], dtype=float)
+    micro, macro = f1s(gold, got)
+    tp = (gold * got).sum(axis=0)
+    pos, neg = gold.sum(axis=0), (1 - gold).sum(axis=0)
+    recall = np.where(pos > 0, tp / np.maximum(pos, 1), np.nan)
+    precision = np.where(got.sum(axis=0) > 0, tp / np.maximum(got.sum(axis=0), 1), np.nan)
+    specificity = ((1 - gold) * (1 - got)).sum(axis=0) / np.maximum(neg, 1)
+    avg_acc = float(np.nanmean((recall + specificity) / 2))
+    with_t = [r for r in rows if r["targets"]]
+    targets = sorted({t for r in with_t for t in r["targets"]} | {t for r in with_t for t in pred[r["id"]]["targets"]})
+    tg = np.array([[t in r["targets"] for t in targets] for r in with_t], dtype=float)
+    tpd = np.array([[t in pred[r["id"]]["targets"] for t in targets] for r in with_t], dtype=float)
+    t_micro = f1s(tg, tpd)[0] if len(with_t) else 0.0
+    return {"texts": len(rows), "goal_micro_f1": round(micro, 3), "goal_macro_f1": round(macro, 3),
+            "avg_accuracy": round(avg_acc, 3), "target_micro_f1": round(t_micro, 3),
+            "no_goal_share": round(float((got.sum(axis=1) == 0).mean()), 3),
+            "recall": {g: (None if np.isnan(r) else round(float(r), 2)) for g, r in zip(GOALS, recall, strict=True)},
+            "precision": {g: (None if np.isnan(p) else round(float(p), 2)) for g, p in zip(GOALS, precision, strict=True)}}
+
+
+def evaluate_sentences(tagger: Tagger, rows: list[dict]) -> dict:
+    t0 = time.time()
+    tagged = tagger.tag_texts([r["text"] for r in rows], frameworks=["agenda2030"])
+    seconds = time.time() - t0
+    ours = {}
+    for r, tags in zip(rows, tagged, strict=True):
+        ours[r["id"]] = {"goals": sorted({t.id for t in tags if t.level == "goal"}),
+                         "targets": sorted({t.id for t in tags if t.level == "target"})}
+    keyword = {}
+    for r in rows:
+        labels = keyword_labels(r["text"], tagger.lexicon, "agenda2030")
+        keyword[r["id"]] = {"goals": sorted({x.split(".")[0] for x in labels}),
+                            "targets": sorted(x for x in labels if "." in x)}
+    systems = {"tagger": ours, "old tagger": load_predictions(PREDICTIONS / "old_tagger_sentences.jsonl"),
+               "seesus": load_predictions(PREDICTIONS / "seesus_sentences.jsonl"), "keyword baseline": keyword}
+    out: dict = {"seconds": round(seconds, 1), "by_language": {}}
+    for lang in ("sv", "en"):
+        part = [r for r in rows if r["lang"] == lang]
+        out["by_language"][lang] = {name: sentence_scores(part, pred) for name, pred in systems.items()
+                                    if pred is not None and all(r["id"] in pred for r in part)}
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--hashing", action="store_true", help="use the instant test embedder")
+    ap.add_argument("--hashing", action="store_true", help="use the instant test embedder (pipeline check only)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--skip-passages", action="store_true")
+    ap.add_argument("--skip-sentences", action="store_true")
     args = ap.parse_args()
+    settings = get_settings()
     if args.hashing:
         from nlp.embed import HashingEmbedder
 
-        embedder = HashingEmbedder()
+        embedder, cache_dir = HashingEmbedder(), None
     else:
         from api.components import build_embedder
 
-        embedder = build_embedder(get_settings())
-    res = evaluate(embedder)
+        embedder, cache_dir = build_embedder(settings), settings.tagger_dir
+    res: dict = {}
+    if not args.skip_sentences:
+        tagger = build_tagger(embedder, default_analyzer(), labels_path=settings.tagging_labels,
+                              examples_path=settings.training_dir / "agenda2030_examples.jsonl",
+                              taxonomy_dir=settings.taxonomies_dir,
+                              indicators_path=settings.taxonomies_dir / "un" / "agenda2030_indicators_en.yml",
+                              aurora_dir=settings.taxonomies_dir / "aurora", cache_dir=cache_dir)
+        res["sentences"] = evaluate_sentences(tagger, load_sentences())
+    if not args.skip_passages:
+        res["passages"] = evaluate_passages(embedder, cache_dir)
     if args.json:
         print(json.dumps(res, indent=2, ensure_ascii=False))
         return
-    print(f"{res['passages']} labelled passages, {res['documents']} documents, leave-one-document-out; "
-          f"embedder {res['embedder']}; {res['seconds']} s")
-    for fid, sc in res["scores"].items():
-        print(f"\n{fid}  (goal level: {sc['goal_passages']} passages; target level: {sc['target_passages']})")
-        print(f"  {'system':<18} {'goal µF1':>9} {'goal MF1':>9} {'target µF1':>11} {'target MF1':>11}")
-        for system, s in sc.items():
-            if isinstance(s, dict):
-                print(f"  {system:<18} {s['goal_micro_f1']:>9.3f} {s['goal_macro_f1']:>9.3f} "
-                      f"{s['target_micro_f1']:>11.3f} {s['target_macro_f1']:>11.3f}")
+    if "sentences" in res:
+        s = res["sentences"]
+        print(f"Sentence set (held out), Agenda 2030; tagged in {s['seconds']} s")
+        for lang, systems in s["by_language"].items():
+            print(f"\n  {lang}  {'system':<18} {'texts':>5} {'goal µF1':>9} {'goal MF1':>9} {'avg acc':>8} "
+                  f"{'target µF1':>11} {'no goal':>8}")
+            for name, sc in systems.items():
+                print(f"      {name:<18} {sc['texts']:>5} {sc['goal_micro_f1']:>9.3f} {sc['goal_macro_f1']:>9.3f} "
+                      f"{sc['avg_accuracy']:>8.3f} {sc['target_micro_f1']:>11.3f} {sc['no_goal_share']:>8.3f}")
+            for name in ("tagger",):
+                sc = systems[name]
+                print(f"      {name} recall/precision per goal: " + " ".join(
+                    f"{g}:{sc['recall'][g]}/{sc['precision'][g]}" for g in GOALS))
+    if "passages" in res:
+        p = res["passages"]
+        print(f"\nPassages: {p['passages']} labelled, {p['documents']} documents, leave-one-document-out; "
+              f"embedder {p['embedder']}; {p['seconds']} s")
+        for fid, sc in p["scores"].items():
+            print(f"\n{fid}  (goal level: {sc['goal_passages']} passages; target level: {sc['target_passages']})")
+            print(f"  {'system':<38} {'goal µF1':>9} {'goal MF1':>9} {'target µF1':>11} {'target MF1':>11}")
+            for system, x in sc.items():
+                if isinstance(x, dict):
+                    print(f"  {system:<38} {x['goal_micro_f1']:>9.3f} {x['goal_macro_f1']:>9.3f} "
+                          f"{x['target_micro_f1']:>11.3f} {x['target_macro_f1']:>11.3f}")
 
 
 if __name__ == "__main__":

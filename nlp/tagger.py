@@ -1,33 +1,40 @@
 """Multi-label tagging of text against goal frameworks (Agenda 2030, the national
-strategy, a region's RUS, cross-cutting perspectives), at goal and target level.
+strategy, a region's RUS, cross-cutting perspectives), at goal and target level: the
+runtime part (training is in :mod:`nlp.tagger_training`).
 
-Three signals, combined by a small learned model rather than trusted alone:
+Signals, combined by small learned models rather than trusted alone:
 
-- **embedding similarity**: the passage (``passage:`` prefix) against every goal's and
-  target's descriptions (``query:`` prefix; Swedish and English text, so English input
-  and targets without official Swedish text still work with the multilingual model);
-- **lexicon**: Swedish (and English) words per goal and target in
-  ``nlp/data/goal_lexicon.yaml``, matched on word forms, lemmas and compound parts, so
-  "bredbandsutbyggnaden" counts for "bredband";
-- **classifier**: a scikit-learn one-vs-rest logistic regression per framework over the
-  passage embedding and the per-goal lexicon counts, trained on the hand-labelled passages
-  (``corpus/training/tagging_labels.jsonl``) plus the frameworks' own goal and target
-  texts as examples (so frameworks without labelled passages still get a classifier).
+- **embedding similarity**: the text (``passage:`` prefix) against every goal's and
+  target's descriptions (``query:`` prefix; Swedish and English);
+- **lexicon**: Swedish and English words per goal and target in
+  ``nlp/data/goal_lexicon.yaml``, matched on word forms, lemmas and compound parts
+  ("bredbandsutbyggnaden" counts for "bredband"), phrases on lemmas token by token
+  ("biologiska mångfalden" for "biologisk mångfald"), stop words never lemmatised into
+  terms ("ska" is not "skola"), generic words ("mångfald") only beside another term of
+  the same goal. The evidence is absolute: distinct terms per goal, not a share of the
+  text's hits, so a sentence that names two goals keeps both;
+- **heads**: per framework a one-vs-rest logistic regression over the text embedding (and
+  its lexicon counts and goal similarities) for goals, and a softmax logistic regression
+  over the embedding for targets, trained on the frameworks' own goal/target (and UN
+  indicator) texts, written example sentences per goal and target in Swedish and English,
+  and the hand-labelled passages.
 
-A logistic regression over per-(passage, goal) features of the three signals turns them
-into one calibrated probability (the combiner); a second one scores a target given its
-goal, and a target's score is ``P(goal) * P(target | goal)``. Why: similarity alone
-confuses neighbouring goals (8 vs 9), keywords alone miss paraphrase and fire on passing
-mentions, the classifier alone only knows the goals it has seen examples of; the combiner
-learns how much each signal is worth from the labelled data (see evaluations/tagging.py).
+A logistic regression over per-(text, goal) features (head logit, lexicon evidence,
+similarity, text length) gives one calibrated probability (the combiner); each goal has its
+own decision threshold, tuned on out-of-fold data. A second combiner scores a target given
+its goal: a target's score is ``P(goal) * P(target | goal)``.
 
-Nothing loads a model at import time: :func:`build_tagger` takes the embedder.
+Long texts are cut into chunks the model can read, and each chunk with more than one
+sentence window is also scored window by window: a label is kept at its best score over the
+chunk and its windows, so a paragraph about broadband, energy and youth jobs keeps all
+three topics instead of the dominant one.
+
+Nothing loads a model at import time: :func:`nlp.tagger_training.build_tagger` takes the
+embedder.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import pickle
 import re
 from collections.abc import Sequence
@@ -39,16 +46,20 @@ from typing import Any
 import numpy as np
 import yaml
 
-from nlp.analyzer import Analyzer
+from nlp.analyzer import Analyzer, Token
+from nlp.aurora import AuroraQueries
 from nlp.embed import Embedder
-from nlp.taxonomy import Framework, Label, load_taxonomies
+from nlp.taxonomy import Framework, Label
 
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "goal_lexicon.yaml"
-#: Bump when features or training change, so cached models are rebuilt.
-MODEL_VERSION = "4"
 THRESHOLD = 0.5
 MAX_CHUNK = 1200
-SIGNALS = ("embedding", "lexicon", "classifier")
+#: Sentence windows of a chunk: sentences joined until at least this long (a heading or a
+#: three-word sentence alone says little) and at most WINDOW_MAX characters.
+WINDOW_MIN, WINDOW_MAX = 60, 400
+SIGNALS = ("embedding", "lexicon", "aurora", "classifier")
+#: The framework the Aurora queries (Agenda 2030 targets) serve.
+AURORA_FRAMEWORK = "agenda2030"
 
 
 # -- lexicon ---------------------------------------------------------------------------
@@ -63,64 +74,310 @@ class Hit:
     term: str
 
 
+@dataclass(frozen=True)
+class _Term:
+    framework: str
+    label: str
+    term: str          # as written in the lexicon, without the generic mark
+    words: tuple[str, ...]
+    prefix: bool       # the last word ends in *
+    generic: bool      # counts only beside another term of the same goal
+
+
+def _family(label_id: str) -> str:
+    """The goal a label belongs to ("9.c" -> "9", "S4.1" -> "S4")."""
+    return label_id.split(".")[0]
+
+
 class Lexicon:
-    """Terms per (framework, label id); matching over word forms, lemmas and compound parts."""
+    """Terms per (framework, label id); matching over word forms, lemmas and compound parts.
+
+    Term syntax: ``word`` (a form, lemma or compound part equals it), ``stem*`` (a form,
+    lemma or compound part starts with it), ``"two words"`` (a phrase: matched token by
+    token on forms and lemmas, each word allowing a short inflection ending, the last one
+    a prefix when it ends in *), ``~word`` (generic: counts only when another term of the
+    same goal occurs in the text; "mångfald" alone is not SDG 10 or 15).
+    """
 
     def __init__(self, terms: dict[str, dict[str, list[str]]], analyzer: Analyzer):
         self.analyzer = analyzer
-        self.terms = {fw: {str(k): [str(t).lower() for t in v] for k, v in labels.items()}
+        self.terms = {fw: {str(k): [str(t).lower().lstrip("~") for t in v] for k, v in labels.items()}
                       for fw, labels in terms.items()}
-        self._exact: dict[str, list[tuple[str, str, str]]] = {}
-        self._prefix: dict[str, list[tuple[str, str, str, str]]] = {}
-        self._phrases: list[tuple[re.Pattern[str], str, str, str]] = []
-        for fw, labels in self.terms.items():
+        self._exact: dict[str, list[_Term]] = {}
+        self._prefix: dict[str, list[_Term]] = {}
+        self._phrases: dict[str, list[_Term]] = {}
+        for fw, labels in terms.items():
             for lid, ts in labels.items():
-                for t in ts:
-                    if " " in t or "-" in t.strip("*"):
-                        body = re.escape(t.rstrip("*"))
-                        self._phrases.append((re.compile(r"(?<!\w)" + body + r"\w*"), fw, lid, t))
-                    elif t.endswith("*"):
-                        stem = t[:-1]
-                        self._prefix.setdefault(stem[:3], []).append((stem, fw, lid, t))
+                for raw in ts:
+                    raw = str(raw).lower().strip()
+                    generic = raw.startswith("~")
+                    t = raw.lstrip("~")
+                    prefix = t.endswith("*")
+                    words = tuple(tok.text.lower().rstrip("-") for tok in analyzer.tokens(t.rstrip("*")))
+                    words = tuple(w for w in words if w)
+                    if not words:
+                        continue
+                    term = _Term(fw, str(lid), t, words, prefix, generic)
+                    if len(words) > 1:
+                        self._phrases.setdefault(words[0][:3], []).append(term)
+                    elif prefix:
+                        self._prefix.setdefault(words[0][:3], []).append(term)
                     else:
-                        self._exact.setdefault(t, []).append((fw, lid, t))
+                        self._exact.setdefault(words[0], []).append(term)
 
     @classmethod
     def load(cls, analyzer: Analyzer, path: Path = LEXICON_PATH) -> Lexicon:
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, analyzer)
 
     def _forms(self, lower: str) -> set[str]:
-        return {lower, *self.analyzer.word_terms(lower)}
+        forms = {lower, *self.analyzer.word_terms(lower)}
+        if len(lower) > 4 and lower.endswith("s") and lower.isascii():
+            forms.add(lower[:-1])  # English plurals ("forests", "waters"); Swedish genitives
+        return forms
+
+    @staticmethod
+    def _word_matches(tok: Token, word: str, last_prefix: bool, stop: bool) -> bool:
+        low = tok.text.lower().rstrip("-")
+        if low == word or tok.lemma == word:
+            return True
+        if stop:  # "och", "till", "of": literally
+            return False
+        # a short inflection ending: "biologiska", "mångfalden", "areas"
+        return low.startswith(word) and (last_prefix or len(low) - len(word) <= 3)
 
     def match(self, text: str) -> dict[tuple[str, str], list[Hit]]:
         """Every (framework, label id) with the places its terms occur in ``text``."""
-        found: dict[tuple[str, str], list[Hit]] = {}
-        for tok in self.analyzer.tokens(text):
+        found: dict[tuple[str, str], set[tuple[Hit, bool]]] = {}
+
+        def add(term: _Term, start: int, end: int) -> None:
+            found.setdefault((term.framework, term.label), set()).add((Hit(start, end, term.term), term.generic))
+
+        toks = self.analyzer.tokens(text)
+        stops = self.analyzer.stop_words
+        for i, tok in enumerate(toks):
             lower = tok.text.lower()
             if not any(c.isalpha() for c in lower):
                 continue
-            for form in self._forms(lower):
-                for fw, lid, term in self._exact.get(form, ()):
-                    found.setdefault((fw, lid), []).append(Hit(tok.start, tok.end, term))
-                for stem, fw, lid, term in self._prefix.get(form[:3], ()):
-                    if form.startswith(stem):
-                        found.setdefault((fw, lid), []).append(Hit(tok.start, tok.end, term))
-        lowered = text.lower()
-        for pattern, fw, lid, term in self._phrases:
-            for m in pattern.finditer(lowered):
-                found.setdefault((fw, lid), []).append(Hit(m.start(), m.end(), term))
-        return {k: sorted(set(v), key=lambda h: h.start) for k, v in found.items()}
+            keys = {lower[:3], tok.lemma[:3]}
+            for key in keys:
+                for term in self._phrases.get(key, ()):
+                    n = len(term.words)
+                    if i + n <= len(toks) and all(
+                            self._word_matches(toks[i + k], w, term.prefix and k == n - 1, w in stops)
+                            for k, w in enumerate(term.words)):
+                        add(term, tok.start, toks[i + n - 1].end)
+            if tok.is_stop:
+                continue  # "ska" is lemmatised "skola", "var" "vara": a stop word is no term
+            forms = self._forms(lower)
+            for form in forms:
+                for term in self._exact.get(form, ()):
+                    add(term, tok.start, tok.end)
+                for term in self._prefix.get(form[:3], ()):
+                    if form.startswith(term.words[0]):
+                        add(term, tok.start, tok.end)
+        # a generic term counts only beside a specific term of the same goal
+        specific = {(fw, _family(lid)) for (fw, lid), hs in found.items() if any(not g for _, g in hs)}
+        out = {}
+        for (fw, lid), hs in found.items():
+            keep = [h for h, g in hs if not g or (fw, _family(lid)) in specific]
+            if keep:
+                out[(fw, lid)] = sorted(set(keep), key=lambda h: (h.start, h.end, h.term))
+        return out
 
 
 def keyword_baseline(text: str, lexicon: Lexicon, framework: str) -> set[str]:
     """The plain keyword tool the tagger is measured against: a goal is assigned when any of
     its (or its targets') terms occurs as a lower-case substring; no lemmas, no weighting."""
+    return {_family(lid) if framework == "agenda2030" else lid
+            for lid in keyword_labels(text, lexicon, framework)}
+
+
+def keyword_labels(text: str, lexicon: Lexicon, framework: str) -> set[str]:
+    """The label ids (goals and targets) of ``framework`` one of whose terms occurs in
+    ``text`` as a lower-case substring at a word start."""
     lowered = text.lower()
-    out = set()
-    for lid, terms in lexicon.terms.get(framework, {}).items():
-        if any(re.search(r"(?<!\w)" + re.escape(t.rstrip("*")), lowered) for t in terms):
-            out.add(lid.split(".")[0] if framework == "agenda2030" else lid)
-    return out
+    return {lid for lid, terms in lexicon.terms.get(framework, {}).items()
+            if any(re.search(r"(?<!\w)" + re.escape(t.rstrip("*")), lowered) for t in terms)}
+
+
+# -- signals ---------------------------------------------------------------------------
+
+
+@dataclass
+class FrameworkSignals:
+    """Raw signal matrices for n texts against one framework."""
+
+    goal_sim: np.ndarray      # (n, G) best cosine over the goal's and its targets' descriptions
+    goal_lex: np.ndarray      # (n, G) distinct lexicon terms of the goal and its targets
+    target_sim: np.ndarray    # (n, T)
+    target_lex: np.ndarray    # (n, T)
+    length: np.ndarray        # (n,) words in the text
+    goal_aurora: np.ndarray   # (n, G) Aurora query lines matched, of the goal's targets
+    target_aurora: np.ndarray  # (n, T)
+
+    def take(self, idx: np.ndarray) -> FrameworkSignals:
+        """The rows ``idx``."""
+        return FrameworkSignals(self.goal_sim[idx], self.goal_lex[idx], self.target_sim[idx],
+                                self.target_lex[idx], self.length[idx], self.goal_aurora[idx],
+                                self.target_aurora[idx])
+
+
+def _zscore(m: np.ndarray) -> np.ndarray:
+    if m.shape[1] < 2:
+        return np.zeros_like(m)
+    return (m - m.mean(axis=1, keepdims=True)) / (m.std(axis=1, keepdims=True) + 1e-6)
+
+
+def _rank_feature(m: np.ndarray) -> np.ndarray:
+    """1 for the best column of a row, 1/2 for the second ..."""
+    order = np.argsort(-m, axis=1)
+    ranks = np.empty_like(order)
+    rows = np.arange(m.shape[0])[:, None]
+    ranks[rows, order] = np.arange(m.shape[1])[None, :]
+    return 1.0 / (1.0 + ranks)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def goal_features(sig: FrameworkSignals, clf: np.ndarray, use: Sequence[str] = SIGNALS,
+                  centre: np.ndarray | None = None) -> np.ndarray:
+    """Per (text, goal) feature rows, (n*G, f), for the combiner; ``use`` picks the signals.
+
+    ``centre`` is each goal's mean similarity over the training texts: some goal texts are
+    close to everything, so a similarity only means something relative to the goal's usual
+    level (and to the text's other goals). Lexicon evidence is absolute (distinct terms, and
+    whether there are any, also scaled by the text's length: one term in a sentence says more
+    than one term in a page), never a share of the text's hits.
+    """
+    n, g = sig.goal_sim.shape
+    loglen = np.repeat(np.log1p(sig.length.astype(float))[:, None], g, axis=1)
+    cols = [loglen]
+    if "embedding" in use:
+        # no rank among the text's goals: with it, the best-ranked goal got +0.94 and the
+        # second half that, so "poverty and hunger" kept hunger and lost poverty
+        c = sig.goal_sim - (centre if centre is not None else sig.goal_sim.mean(axis=0))
+        cols += [sig.goal_sim, _zscore(sig.goal_sim), c * 10, _zscore(c)]
+    if "lexicon" in use:
+        lex = sig.goal_lex
+        cols += [np.log1p(lex), (lex > 0).astype(float), (lex > 1).astype(float), (lex > 0) * loglen]
+    if "aurora" in use:
+        cols += [np.log1p(sig.goal_aurora), (sig.goal_aurora > 0).astype(float)]
+    if "classifier" in use:
+        cols += [_logit(clf)]
+    return np.stack([c.reshape(-1) for c in cols], axis=1)
+
+
+def target_parents(fw: Framework) -> np.ndarray:
+    """For each target of ``fw``, the index of its goal."""
+    goal_index = {g.id: i for i, g in enumerate(fw.goals)}
+    return np.array([goal_index[t.parent] for t in fw.targets], dtype=int)  # type: ignore[index]
+
+
+def target_features(sig: FrameworkSignals, fw: Framework, goal_prob: np.ndarray,
+                    use: Sequence[str] = SIGNALS, head: np.ndarray | None = None) -> np.ndarray:
+    """Per (text, target) rows: the target's signals relative to its sibling targets.
+
+    ``head`` is the target head's probability per target, (n, T), or None.
+    """
+    n, t = sig.target_sim.shape
+    parent = target_parents(fw)
+    rel = np.zeros((n, t))
+    z = np.zeros((n, t))
+    sib_lex = np.zeros((n, t))
+    head_rel = np.zeros((n, t))
+    head_rank = np.zeros((n, t))
+    for gi in set(parent.tolist()):
+        cols = np.where(parent == gi)[0]
+        block = sig.target_sim[:, cols]
+        rel[:, cols] = block - block.max(axis=1, keepdims=True)
+        z[:, cols] = _zscore(block) if len(cols) > 1 else 0.0
+        sib_lex[:, cols] = sig.target_lex[:, cols].max(axis=1, keepdims=True) > 0
+        if head is not None:
+            hb = head[:, cols]
+            head_rel[:, cols] = hb / (hb.sum(axis=1, keepdims=True) + 1e-9)
+            head_rank[:, cols] = _rank_feature(hb)
+    feats = [_logit(goal_prob[:, parent])]
+    if "embedding" in use:
+        feats += [sig.target_sim, rel, z]
+    if "lexicon" in use:
+        has = (sig.target_lex > 0).astype(float)
+        feats += [np.log1p(sig.target_lex), has, sib_lex * (1 - has)]
+    if "aurora" in use:
+        feats += [np.log1p(sig.target_aurora), (sig.target_aurora > 0).astype(float)]
+    if "classifier" in use:
+        feats += [np.log(head_rel + 1e-3), head_rank]
+    return np.stack([f.reshape(-1) for f in feats], axis=1)
+
+
+# -- the trained part ----------------------------------------------------------------------
+
+
+class GoalCombiner:
+    """The goal-level combiner: one fitted on every labelled framework together (used for
+    frameworks without labelled texts) and one per labelled framework."""
+
+    def __init__(self, shared: Any, per_framework: dict[str, Any]):
+        self.shared, self.per_framework = shared, per_framework
+
+    def predict_proba(self, x: np.ndarray, framework: str | None = None) -> np.ndarray:
+        return self.per_framework.get(framework, self.shared).predict_proba(x)
+
+
+@dataclass
+class TargetHead:
+    """A softmax classifier over a framework's targets; ``columns`` maps its classes to
+    target positions (targets without training text have none and score 0)."""
+
+    classifier: Any
+    columns: np.ndarray
+
+    def predict(self, vectors: np.ndarray, n_targets: int) -> np.ndarray:
+        out = np.zeros((len(vectors), n_targets))
+        if len(vectors):
+            out[:, self.columns] = self.classifier.predict_proba(vectors)
+        return out
+
+
+@dataclass
+class TaggerModel:
+    """Everything learned: label vectors, the heads per framework, the two combiners and
+    the decision thresholds."""
+
+    embedder: str
+    fingerprint: str
+    label_vectors: dict[str, list[np.ndarray]]  # label key -> description vectors (rows)
+    classifiers: dict[str, Any]                 # framework -> fitted one-vs-rest goal head
+    goal_combiner: GoalCombiner
+    target_combiner: Any
+    centre: dict[str, np.ndarray] = field(default_factory=dict)  # framework -> mean goal similarity
+    threshold: float = THRESHOLD                # default decision threshold (frameworks not tuned)
+    trained_on: int = 0                         # labelled texts used
+    target_heads: dict[str, TargetHead] = field(default_factory=dict)
+    thresholds: dict[str, np.ndarray] = field(default_factory=dict)  # framework -> per goal
+    target_threshold: float = THRESHOLD
+
+    def goal_thresholds(self, fid: str, n_goals: int) -> np.ndarray:
+        t = self.thresholds.get(fid)
+        return t if t is not None and len(t) == n_goals else np.full(n_goals, self.threshold)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump(self, f)
+        tmp.replace(path)
+
+    @staticmethod
+    def load(path: Path) -> TaggerModel | None:
+        try:
+            with open(path, "rb") as f:
+                model = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+        return model if isinstance(model, TaggerModel) else None
 
 
 # -- results ---------------------------------------------------------------------------
@@ -164,163 +421,31 @@ class Tag:
                 "signals": {k: round(v, 4) for k, v in self.signals.items()}}
 
 
-# -- signals ---------------------------------------------------------------------------
-
-
-@dataclass
-class FrameworkSignals:
-    """Raw signal matrices for n texts against one framework."""
-
-    goal_sim: np.ndarray      # (n, G) best cosine over the goal's and its targets' descriptions
-    goal_lex: np.ndarray      # (n, G) distinct lexicon terms of the goal and its targets
-    target_sim: np.ndarray    # (n, T)
-    target_lex: np.ndarray    # (n, T)
-
-
-def _zscore(m: np.ndarray) -> np.ndarray:
-    if m.shape[1] < 2:
-        return np.zeros_like(m)
-    return (m - m.mean(axis=1, keepdims=True)) / (m.std(axis=1, keepdims=True) + 1e-6)
-
-
-def _rank_feature(m: np.ndarray) -> np.ndarray:
-    """1 for the best column of a row, 1/2 for the second ..."""
-    order = np.argsort(-m, axis=1)
-    ranks = np.empty_like(order)
-    rows = np.arange(m.shape[0])[:, None]
-    ranks[rows, order] = np.arange(m.shape[1])[None, :]
-    return 1.0 / (1.0 + ranks)
-
-
-def goal_features(sig: FrameworkSignals, clf: np.ndarray, use: Sequence[str] = SIGNALS,
-                  centre: np.ndarray | None = None) -> np.ndarray:
-    """Per (text, goal) feature rows, (n*G, f), for the combiner; ``use`` picks the signals.
-
-    ``centre`` is each goal's mean similarity over the training passages: some goal
-    texts are close to everything, so a similarity only means something relative to the
-    goal's usual level (and to the passage's other goals).
-    """
-    cols = []
-    if "embedding" in use:
-        c = sig.goal_sim - (centre if centre is not None else sig.goal_sim.mean(axis=0))
-        cols += [sig.goal_sim, _zscore(sig.goal_sim), _rank_feature(sig.goal_sim),
-                 c * 10, _zscore(c), _rank_feature(c)]
-    if "lexicon" in use:
-        lex = np.log1p(sig.goal_lex)
-        share = sig.goal_lex / (sig.goal_lex.sum(axis=1, keepdims=True) + 1e-6)
-        cols += [lex, (sig.goal_lex > 0).astype(float), share]
-    if "classifier" in use:
-        p = np.clip(clf, 1e-4, 1 - 1e-4)
-        cols += [np.log(p / (1 - p))]
-    return np.stack([c.reshape(-1) for c in cols], axis=1)
-
-
-def target_features(sig: FrameworkSignals, fw: Framework, goal_prob: np.ndarray,
-                    use: Sequence[str] = SIGNALS) -> np.ndarray:
-    """Per (text, target) rows: the target's signals relative to its sibling targets."""
-    goal_index = {g.id: i for i, g in enumerate(fw.goals)}
-    n, t = sig.target_sim.shape
-    rel = np.zeros((n, t))
-    z = np.zeros((n, t))
-    lex_share = np.zeros((n, t))
-    parent = np.array([goal_index[x.parent] for x in fw.targets], dtype=int)  # type: ignore[index]
-    for gi in set(parent.tolist()):
-        cols = np.where(parent == gi)[0]
-        block = sig.target_sim[:, cols]
-        rel[:, cols] = block - block.max(axis=1, keepdims=True)
-        z[:, cols] = _zscore(block) if len(cols) > 1 else 0.0
-        lb = sig.target_lex[:, cols]
-        lex_share[:, cols] = lb / (lb.sum(axis=1, keepdims=True) + 1e-6)
-    gp = np.clip(goal_prob[:, parent], 1e-4, 1 - 1e-4)
-    feats = [np.log(gp / (1 - gp))]
-    if "embedding" in use:
-        feats += [sig.target_sim, rel, z]
-    if "lexicon" in use:
-        feats += [np.log1p(sig.target_lex), (sig.target_lex > 0).astype(float), lex_share]
-    return np.stack([f.reshape(-1) for f in feats], axis=1)
-
-
-# -- the trained part ----------------------------------------------------------------------
-
-
-@dataclass
-class TaggerModel:
-    """Everything learned: label vectors, one classifier per framework, the two combiners."""
-
-    embedder: str
-    fingerprint: str
-    label_vectors: dict[str, list[np.ndarray]]  # label key -> description vectors (rows)
-    classifiers: dict[str, Any]                 # framework -> fitted OneVsRest classifier
-    goal_combiner: GoalCombiner
-    target_combiner: Any
-    centre: dict[str, np.ndarray] = field(default_factory=dict)  # framework -> mean goal similarity
-    threshold: float = THRESHOLD                # decision threshold on the calibrated score
-    trained_on: int = 0                         # labelled passages used
-
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as f:
-            pickle.dump(self, f)
-        tmp.replace(path)
-
-    @staticmethod
-    def load(path: Path) -> TaggerModel | None:
-        try:
-            with open(path, "rb") as f:
-                model = pickle.load(f)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            return None
-        return model if isinstance(model, TaggerModel) else None
-
-
-@dataclass(frozen=True)
-class LabelledExample:
-    """A hand-labelled passage: goal ids and target ids per framework."""
-
-    id: str
-    file: str
-    text: str
-    labels: dict[str, list[str]]
-    targets: dict[str, list[str]]
-
-
-def load_labelled(path: Path) -> list[LabelledExample]:
-    out = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                d = json.loads(line)
-                text = f"{d.get('section_title') or ''}\n{d['text']}".strip()
-                out.append(LabelledExample(d["passage"], d["file"], text, d.get("labels", {}),
-                                           d.get("targets", {})))
-    return out
-
-
-def _fingerprint(paths: Sequence[Path], embedder: str) -> str:
-    h = hashlib.sha256(f"{MODEL_VERSION}|{embedder}".encode())
-    for p in sorted(paths):
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()[:16]
-
-
 class Tagger:
     """Tags texts against every framework; see the module docstring for the method."""
 
     def __init__(self, frameworks: dict[str, Framework], embedder: Embedder, analyzer: Analyzer,
-                 lexicon: Lexicon, model: TaggerModel | None = None, threshold: float = THRESHOLD):
+                 lexicon: Lexicon, model: TaggerModel | None = None, threshold: float = THRESHOLD,
+                 aurora: AuroraQueries | None = None):
         self.frameworks = frameworks
         self.embedder = embedder
         self.analyzer = analyzer
         self.lexicon = lexicon
+        self.aurora = aurora
         self.model = model
         self._threshold = threshold
 
     @property
     def threshold(self) -> float:
-        """Labels at or above this calibrated score are assigned (tuned for F1 in training)."""
+        """The default decision threshold (frameworks and goals without their own)."""
         return self.model.threshold if self.model is not None else self._threshold
+
+    def thresholds(self, fid: str) -> tuple[np.ndarray, float]:
+        """Per-goal thresholds of framework ``fid`` and its target threshold."""
+        n = len(self.frameworks[fid].goals)
+        if self.model is None:
+            return np.full(n, self._threshold), self._threshold
+        return self.model.goal_thresholds(fid, n), self.model.target_threshold
 
     # -- label vectors -------------------------------------------------------------------
 
@@ -375,21 +500,36 @@ class Tagger:
             vectors = self.embed(texts)
         if matches is None:
             matches = [self.lexicon.match(t) for t in texts]
+        length = np.array([len(t.split()) for t in texts], dtype=float)
+        aurora = ([self.aurora.match(t) for t in texts]
+                  if self.aurora is not None and AURORA_FRAMEWORK in self.frameworks else None)
         out = {}
         for fid, fw in self.frameworks.items():
             tsim = self._sims(vectors, fw.targets) if fw.targets else np.zeros((len(texts), 0))
             gsim = self._sims(vectors, fw.goals)
-            tlex = np.array([[len({h.term for h in m.get((fid, t.id), [])}) for t in fw.targets]
-                             for m in matches], dtype=float).reshape(len(texts), len(fw.targets))
+            tlex = np.array([[_evidence_count(text, m.get((fid, t.id), [])) for t in fw.targets]
+                             for text, m in zip(texts, matches, strict=True)],
+                            dtype=float).reshape(len(texts), len(fw.targets))
             glex = np.zeros((len(texts), len(fw.goals)))
             for j, g in enumerate(fw.goals):
                 ids = [g.id] + [t.id for t in fw.targets_of(g.id)]
                 for i, m in enumerate(matches):
-                    glex[i, j] = len({h.term for lid in ids for h in m.get((fid, lid), [])})
+                    glex[i, j] = _evidence_count(texts[i], [h for lid in ids for h in m.get((fid, lid), [])])
                 kids = [k for k, t in enumerate(fw.targets) if t.parent == g.id]
                 if kids:
                     gsim[:, j] = np.maximum(gsim[:, j], tsim[:, kids].max(axis=1))
-            out[fid] = FrameworkSignals(gsim, glex, tsim, tlex)
+            taur = np.zeros((len(texts), len(fw.targets)))
+            gaur = np.zeros((len(texts), len(fw.goals)))
+            if aurora is not None and fid == AURORA_FRAMEWORK:
+                tpos = {t.id: k for k, t in enumerate(fw.targets)}
+                gpos = {g.id: k for k, g in enumerate(fw.goals)}
+                for i, found in enumerate(aurora):
+                    for tid, count in found.items():
+                        if tid in tpos:
+                            taur[i, tpos[tid]] = count
+                        if _family(tid) in gpos:
+                            gaur[i, gpos[_family(tid)]] += count
+            out[fid] = FrameworkSignals(gsim, glex, tsim, tlex, length, gaur, taur)
         return out, matches
 
     @staticmethod
@@ -397,7 +537,7 @@ class Tagger:
         """The passage embedding, its lexicon counts and its (row-centred) similarity to each
         goal, so the classifier learns per goal how far to trust words and similarity."""
         centred = sig.goal_sim - sig.goal_sim.mean(axis=1, keepdims=True)
-        return np.hstack([vectors, np.log1p(sig.goal_lex), 5.0 * centred])
+        return np.hstack([vectors, np.log1p(sig.goal_lex), np.log1p(sig.goal_aurora), 5.0 * centred])
 
     def classifier_probs(self, fid: str, vectors: np.ndarray, sig: FrameworkSignals,
                          classifiers: dict[str, Any] | None = None) -> np.ndarray:
@@ -406,6 +546,15 @@ class Tagger:
         if clf is None:
             return np.full((n, g), 0.5)
         return np.asarray(clf.predict_proba(self.classifier_input(vectors, sig))).reshape(n, g)
+
+    def target_head_probs(self, fid: str, vectors: np.ndarray,
+                          heads: dict[str, TargetHead] | None = None) -> np.ndarray | None:
+        """The target head's probabilities (n, T) for framework ``fid``, or None without one."""
+        head = (heads if heads is not None else self.model.target_heads).get(fid)  # type: ignore[union-attr]
+        fw = self.frameworks[fid]
+        if head is None or not fw.targets:
+            return None
+        return head.predict(vectors, len(fw.targets))
 
     # -- tagging ---------------------------------------------------------------------------
 
@@ -431,9 +580,9 @@ class Tagger:
                 goal_features(sig, clf, centre=model.centre.get(fid)), fid)[:, 1].reshape(n, g)
             tp = np.zeros((n, len(fw.targets)))
             if fw.targets:
-                cond = model.target_combiner.predict_proba(target_features(sig, fw, gp))[:, 1]
-                parent = [next(i for i, x in enumerate(fw.goals) if x.id == t.parent) for t in fw.targets]
-                tp = gp[:, parent] * cond.reshape(n, len(fw.targets))
+                head = self.target_head_probs(fid, vectors)
+                cond = model.target_combiner.predict_proba(target_features(sig, fw, gp, head=head))[:, 1]
+                tp = gp[:, target_parents(fw)] * cond.reshape(n, len(fw.targets))
             out[fid] = (gp, tp)
         return out, sigs, matches, vectors
 
@@ -451,12 +600,16 @@ class Tagger:
                 continue
             gp, tp = probs[fid]
             sig = sigs[fid]
-            levels = ((fw.goals, gp, sig.goal_sim, sig.goal_lex),
-                      (fw.targets, tp, sig.target_sim, sig.target_lex))
+            goal_t, target_t = self.thresholds(fid)
+            # a target is assigned only with its goal
+            goal_ok = gp >= goal_t[None, :]
+            target_ok = (tp >= target_t) & (goal_ok[:, target_parents(fw)] if fw.targets else False)
+            levels = ((fw.goals, gp, goal_ok, sig.goal_sim, sig.goal_lex),
+                      (fw.targets, tp, target_ok, sig.target_sim, sig.target_lex))
             for i in range(len(texts)):
-                for labels, p, sim, lex in levels:
+                for labels, p, ok, sim, lex in levels:
                     for j, label in enumerate(labels):
-                        if p[i, j] >= self.threshold:
+                        if ok[i, j]:
                             results[i].append(self._tag(fid, label, float(p[i, j]), texts[i], matches[i],
                                                         vectors[i], evidence,
                                                         {"embedding": float(sim[i, j]),
@@ -473,11 +626,12 @@ class Tagger:
                   batch: int = 64) -> list[list[Tag]]:
         """Tags for each of many texts of any length, in one run.
 
-        Every chunk of every text is scored in batches of ``batch`` (the model
-        loaded once, its batches full); a text's chunks are merged, keeping the
-        best score per label with evidence offsets shifted into the whole text.
+        Every chunk of every text, and every sentence window of a chunk with more than
+        one, is scored in batches of ``batch`` (the model loaded once, its batches full);
+        a text's units are merged, keeping the best score per label with evidence offsets
+        shifted into the whole text.
         """
-        spans = [(i, s, e) for i, t in enumerate(texts) for s, e in chunk_text(t or "", self.analyzer)]
+        spans = [(i, s, e) for i, t in enumerate(texts) for s, e in text_units(t or "", self.analyzer)]
         best: list[dict[str, Tag]] = [{} for _ in texts]
         for k in range(0, len(spans), batch):
             part = spans[k:k + batch]
@@ -532,6 +686,12 @@ class Tagger:
         marks = [(t.start + s, t.end + s) for t in self.analyzer.tokens(text[s:e])
                  if not t.is_stop and words.intersection({t.text.lower(), *self.analyzer.word_terms(t.text.lower())})]
         return [_evidence(text, s, e, marks)]
+
+
+def _evidence_count(text: str, hits: Sequence[Hit]) -> int:
+    """Distinct words (and phrases) found: "kvinnor" matching both "kvinna" and "kvinnor"
+    is one piece of evidence, the same word repeated is one too."""
+    return len({text[h.start:h.end].lower() for h in hits})
 
 
 def _evidence(text: str, s: int, e: int, highlights: list[tuple[int, int]]) -> Evidence:
@@ -591,267 +751,40 @@ def chunk_text(text: str, analyzer: Analyzer, max_chars: int = MAX_CHUNK) -> lis
     return out
 
 
-# -- training --------------------------------------------------------------------------------
 
 
-def _classifier():
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.multiclass import OneVsRestClassifier
-
-    return OneVsRestClassifier(LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000))
-
-
-def _combiner():
-    from sklearn.linear_model import LogisticRegression
-
-    return LogisticRegression(C=1.0, max_iter=2000)
-
-
-def taxonomy_examples(fw: Framework) -> tuple[list[str], np.ndarray]:
-    """The framework's own goal and target texts as labelled examples of their goal."""
-    texts, rows = [], []
-    index = {g.id: i for i, g in enumerate(fw.goals)}
-    for label in fw.labels:
-        gi = index[label.parent if label.level == "target" else label.id]  # type: ignore[index]
-        for d in label.descriptions():
-            y = np.zeros(len(fw.goals))
-            y[gi] = 1
-            texts.append(d)
-            rows.append(y)
-    return texts, np.array(rows)
-
-
-def gold_matrix(examples: Sequence[LabelledExample], fw: Framework, level: str = "goal") -> np.ndarray:
-    labels = fw.goals if level == "goal" else fw.targets
-    idx = {x.id: i for i, x in enumerate(labels)}
-    y = np.zeros((len(examples), len(labels)))
-    for i, ex in enumerate(examples):
-        for lid in (ex.labels if level == "goal" else ex.targets).get(fw.id, []):
-            if lid in idx:
-                y[i, idx[lid]] = 1
-    return y
-
-
-@dataclass
-class Training:
-    """Precomputed inputs for fitting (so cross-validation embeds everything once)."""
-
-    examples: list[LabelledExample]
-    vectors: np.ndarray
-    signals: dict[str, FrameworkSignals]
-    tax_texts: dict[str, list[str]]
-    tax_y: dict[str, np.ndarray]
-    tax_vectors: dict[str, np.ndarray]
-    tax_signals: dict[str, FrameworkSignals]
-
-
-def prepare(tagger: Tagger, examples: Sequence[LabelledExample]) -> Training:
-    """Embed and match the labelled passages and every framework's own texts, once."""
-    vectors = tagger.embed([e.text for e in examples])
-    sigs, _ = tagger.signals([e.text for e in examples], vectors)
-    parts = {fid: taxonomy_examples(fw) for fid, fw in tagger.frameworks.items()}
-    all_texts = [t for texts, _ in parts.values() for t in texts]
-    # embedded as passages, like the texts the classifier will see
-    all_vectors = tagger.embed(all_texts)
-    all_sigs, _ = tagger.signals(all_texts, all_vectors)
-    tt, ty, tv, ts = {}, {}, {}, {}
-    start = 0
-    for fid, (texts, y) in parts.items():
-        rows = np.arange(start, start + len(texts))
-        start += len(texts)
-        tt[fid], ty[fid], tv[fid] = texts, y, all_vectors[rows]
-        ts[fid] = _take(all_sigs[fid], rows)
-    return Training(list(examples), vectors, sigs, tt, ty, tv, ts)
-
-
-class CachingEmbedder:
-    """Wraps an embedder and remembers vectors by text in a file, so retraining after a
-    small change (a new label text, a few more labelled passages) embeds only what is new."""
-
-    def __init__(self, inner: Embedder, path: Path):
-        self.inner, self.path = inner, path
-        self.name, self.dim = inner.name, inner.dim
-        self._cache: dict[str, np.ndarray] = {}
-        if path.exists():
-            try:
-                with open(path, "rb") as f:
-                    self._cache = pickle.load(f)
-            except (OSError, pickle.UnpicklingError, EOFError):
-                self._cache = {}
-
-    def _encode(self, texts: Sequence[str], kind: str, fn) -> np.ndarray:
-        keys = [hashlib.sha1(f"{kind}|{t}".encode()).hexdigest() for t in texts]
-        todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in self._cache}.items())
-        if todo:
-            vecs = fn([t for _, t in todo])
-            self._cache.update({k: v for (k, _), v in zip(todo, vecs, strict=True)})
-        if not keys:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.vstack([self._cache[k] for k in keys]).astype(np.float32)
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, "q", self.inner.encode_queries)
-
-    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, "p", self.inner.encode_passages)
-
-    def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "wb") as f:
-            pickle.dump(self._cache, f)
-        tmp.replace(self.path)
-
-
-def _take(sig: FrameworkSignals, idx: np.ndarray) -> FrameworkSignals:
-    return FrameworkSignals(sig.goal_sim[idx], sig.goal_lex[idx], sig.target_sim[idx], sig.target_lex[idx])
-
-
-def fit_classifiers(tagger: Tagger, tr: Training, idx: np.ndarray) -> dict[str, Any]:
-    """One classifier per framework on the taxonomy texts plus the labelled passages ``idx``."""
-    out = {}
-    for fid, fw in tagger.frameworks.items():
-        ex = [tr.examples[i] for i in idx]
-        labelled = [k for k, e in zip(idx, ex, strict=True) if fid in e.labels]
-        x = [tagger.classifier_input(tr.tax_vectors[fid], tr.tax_signals[fid])]
-        y = [tr.tax_y[fid]]
-        if labelled:
-            li = np.array(labelled)
-            x.append(tagger.classifier_input(tr.vectors[li], _take(tr.signals[fid], li)))
-            y.append(gold_matrix([tr.examples[i] for i in li], fw))
-        clf = _classifier()
-        clf.fit(np.vstack(x), np.vstack(y))
-        out[fid] = clf
+def window_spans(text: str, analyzer: Analyzer, sentences: list[tuple[int, int]] | None = None
+                 ) -> list[tuple[int, int]]:
+    """Consecutive sentence windows of ``text``: sentences joined until WINDOW_MIN
+    characters, never past WINDOW_MAX (a longer sentence is a window of its own)."""
+    out: list[tuple[int, int]] = []
+    start = end = None
+    for s, e in sentences if sentences is not None else analyzer.sentences(text):
+        if start is None:
+            start, end = s, e
+        elif e - start > WINDOW_MAX:
+            out.append((start, end))  # type: ignore[arg-type]
+            start, end = s, e
+        else:
+            end = e
+        if end - start >= WINDOW_MIN:  # type: ignore[operator]
+            out.append((start, end))  # type: ignore[arg-type]
+            start = end = None
+    if start is not None:
+        if out and end - start < WINDOW_MIN and end - out[-1][0] <= WINDOW_MAX:  # type: ignore[operator]
+            out[-1] = (out[-1][0], end)  # type: ignore[assignment]
+        else:
+            out.append((start, end))  # type: ignore[arg-type]
     return out
 
 
-def labelled_frameworks(tr: Training, tagger: Tagger) -> list[str]:
-    return [f for f in tagger.frameworks if any(f in e.labels for e in tr.examples)]
-
-
-def groups_of(tr: Training) -> np.ndarray:
-    return np.array([e.file for e in tr.examples])
-
-
-def out_of_fold_classifier(tagger: Tagger, tr: Training, idx: np.ndarray) -> dict[str, np.ndarray]:
-    """Classifier probabilities for the passages ``idx``, each from a model that did not see
-    its document (so the combiner learns from honest classifier outputs)."""
-    groups = groups_of(tr)[idx]
-    out = {fid: np.zeros((len(idx), len(fw.goals))) for fid, fw in tagger.frameworks.items()}
-    for doc in sorted(set(groups)):
-        inner_train = idx[groups != doc]
-        held = np.where(groups == doc)[0]
-        clfs = fit_classifiers(tagger, tr, inner_train)
-        for fid in tagger.frameworks:
-            rows = idx[held]
-            out[fid][held] = tagger.classifier_probs(fid, tr.vectors[rows], _take(tr.signals[fid], rows), clfs)
+def text_units(text: str, analyzer: Analyzer) -> list[tuple[int, int]]:
+    """The spans a text is scored on: its chunks and, for a chunk of several sentence
+    windows, each window as well (so a minor topic is not drowned by the main one)."""
+    out = []
+    for s, e in chunk_text(text, analyzer):
+        out.append((s, e))
+        windows = window_spans(text[s:e], analyzer)
+        if len(windows) > 1:
+            out.extend((s + a, s + b) for a, b in windows)
     return out
-
-
-class GoalCombiner:
-    """The goal-level combiner: one fitted on every labelled framework together (used for
-    frameworks without labelled passages) and one per labelled framework."""
-
-    def __init__(self, shared: Any, per_framework: dict[str, Any]):
-        self.shared, self.per_framework = shared, per_framework
-
-    def predict_proba(self, x: np.ndarray, framework: str | None = None) -> np.ndarray:
-        return self.per_framework.get(framework, self.shared).predict_proba(x)
-
-
-def fit_centre(tr: Training, idx: np.ndarray) -> dict[str, np.ndarray]:
-    """Each goal's mean similarity over the passages ``idx`` (no labels needed)."""
-    return {fid: sig.goal_sim[idx].mean(axis=0) for fid, sig in tr.signals.items()}
-
-
-def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
-    """The decision threshold with the best micro F1 (searched 0.2–0.6)."""
-    best, arg = -1.0, THRESHOLD
-    for t in np.arange(0.2, 0.61, 0.025):
-        pred = p >= t
-        tp = (pred & (y > 0)).sum()
-        f1 = 2 * tp / max(pred.sum() + (y > 0).sum(), 1)
-        if f1 > best + 1e-9:
-            best, arg = f1, float(round(t, 3))
-    return arg
-
-
-def fit_combiners(tagger: Tagger, tr: Training, idx: np.ndarray, clf_probs: dict[str, np.ndarray],
-                  use: Sequence[str] = SIGNALS, centre: dict[str, np.ndarray] | None = None
-                  ) -> tuple[GoalCombiner, Any, float]:
-    """The goal combiner (over ``use`` signals), the target combiner and the decision
-    threshold, on passages ``idx``."""
-    xs, ys, txs, tys, fids = [], [], [], [], []
-    for fid in labelled_frameworks(tr, tagger):
-        fw = tagger.frameworks[fid]
-        rows = np.array([i for i in idx if fid in tr.examples[i].labels])
-        if not len(rows):
-            continue
-        pos = np.searchsorted(idx, rows)
-        sig = _take(tr.signals[fid], rows)
-        y = gold_matrix([tr.examples[i] for i in rows], fw)
-        xs.append(goal_features(sig, clf_probs[fid][pos], use, (centre or {}).get(fid)))
-        ys.append(y.reshape(-1))
-        fids.append(fid)
-        if fw.targets:
-            # target combiner: P(target | goal), learned where the labeller named targets for a goal
-            yt = gold_matrix([tr.examples[i] for i in rows], fw, "target")
-            feats = target_features(sig, fw, np.clip(y, 0.02, 0.98), use)
-            parent = np.array([next(i for i, g in enumerate(fw.goals) if g.id == t.parent) for t in fw.targets])
-            mask = np.zeros_like(yt, dtype=bool)
-            for r in range(len(rows)):
-                for gi in np.where(y[r] > 0)[0]:
-                    kids = parent == gi
-                    if yt[r, kids].any():
-                        mask[r, kids] = True
-            txs.append(feats[mask.reshape(-1)])
-            tys.append(yt.reshape(-1)[mask.reshape(-1)])
-    shared = _combiner().fit(np.vstack(xs), np.concatenate(ys))
-    own = {fid: _combiner().fit(x, y) for fid, x, y in zip(fids, xs, ys, strict=True) if 0 < y.sum() < len(y)}
-    goal = GoalCombiner(shared, own)
-    target = _combiner().fit(np.vstack(txs), np.concatenate(tys))
-    # the combiners have a handful of weights each, so their in-sample scores are a fair guide
-    p = np.concatenate([goal.predict_proba(x, fid)[:, 1] for fid, x in zip(fids, xs, strict=True)])
-    return goal, target, best_threshold(np.concatenate(ys), p)
-
-
-def train_model(tagger: Tagger, examples: Sequence[LabelledExample], fingerprint: str = "") -> TaggerModel:
-    """Fit the classifiers and combiners on ``examples`` (all of them) and the taxonomy texts."""
-    label_vectors = tagger.encode_labels()
-    tagger.model = None
-    tagger.use_label_vectors(label_vectors)
-    tr = prepare(tagger, examples)
-    idx = np.arange(len(examples))
-    classifiers = fit_classifiers(tagger, tr, idx)
-    centre = fit_centre(tr, idx)
-    goal, target, threshold = fit_combiners(tagger, tr, idx, out_of_fold_classifier(tagger, tr, idx),
-                                            centre=centre)
-    return TaggerModel(embedder=tagger.embedder.name, fingerprint=fingerprint,
-                       label_vectors=label_vectors, classifiers=classifiers, goal_combiner=goal,
-                       target_combiner=target, centre=centre, threshold=threshold,
-                       trained_on=len(examples))
-
-
-def build_tagger(embedder: Embedder, analyzer: Analyzer, *, labels_path: Path, taxonomy_dir: Path,
-                 cache_dir: Path | None = None,
-                 lexicon_path: Path = LEXICON_PATH) -> Tagger:
-    """A trained tagger: loaded from ``cache_dir`` when the labelled data, frameworks, lexicon
-    and embedder are unchanged, otherwise trained now (seconds to a minute) and cached."""
-    frameworks = load_taxonomies(taxonomy_dir)
-    tagger = Tagger(frameworks, embedder, analyzer, Lexicon.load(analyzer, lexicon_path))
-    files = [labels_path, lexicon_path, *[f.path for f in frameworks.values() if f.path]]
-    fp = _fingerprint(files, embedder.name)
-    path = Path(cache_dir) / f"tagger-{fp}.pkl" if cache_dir else None
-    model = TaggerModel.load(path) if path and path.exists() else None
-    if model is None or model.fingerprint != fp:
-        if cache_dir:
-            tagger.embedder = CachingEmbedder(embedder, Path(cache_dir) / f"vectors-{embedder.name}.pkl")
-        model = train_model(tagger, load_labelled(labels_path), fp)
-        if isinstance(tagger.embedder, CachingEmbedder):
-            tagger.embedder.save()
-            tagger.embedder = embedder
-        if path:
-            model.save(path)
-    tagger.model = model
-    tagger.__dict__.pop("_label_matrices", None)
-    return tagger

@@ -121,6 +121,66 @@ def test_lexicon_matches_compound_parts_and_lemmas():
     assert set(found) == {("agenda2030", "9.c"), ("agenda2030", "5"), ("agenda2030", "11")}
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("Utbyggnaden av bredband på landsbygden fortsätter", {"agenda2030:9", "agenda2030:9.c"}),
+    ("Access to safe drinking water and sanitation remains limited in many rural communities, "
+     "and groundwater is polluted.", {"agenda2030:6"}),
+    ("Reduce poverty and hunger among rural farmers", {"agenda2030:1", "agenda2030:2"}),
+    ("Strengthen the rule of law and fight corruption", {"agenda2030:16"}),
+    ("Skydda den biologiska mångfalden i skogen", {"agenda2030:15"}),
+])
+def test_short_plain_topics_get_their_goals(tagger, text, expected):
+    assert expected <= keys(tagger.tag(text))
+
+
+def test_ska_is_not_school():
+    """"ska" is lemmatised "skola" (SDG 4): a stop word is never a lexicon term."""
+    lex = Lexicon.load(default_analyzer())
+    found = lex.match("Andelen kvinnor i ledande befattningar ska öka")
+    assert ("agenda2030", "4") not in found
+    assert ("agenda2030", "5") in found
+
+
+def test_the_ska_sentence_gets_no_sdg_4(tagger):
+    got = keys(tagger.tag("Andelen kvinnor i ledande befattningar ska öka"))
+    assert "agenda2030:4" not in got
+    assert "agenda2030:5" in got
+
+
+def test_phrases_match_on_lemmas_token_by_token():
+    lex = Lexicon({"agenda2030": {"15": ["biologisk mångfald"], "3": ["hälso- och sjukvård"]}}, default_analyzer())
+    found = lex.match("Vi skyddar den biologiska mångfalden. Biologisk mångfald är viktig. Hälso- och sjukvården.")
+    assert [h.term for h in found[("agenda2030", "15")]] == ["biologisk mångfald"] * 2
+    assert ("agenda2030", "3") in found
+    assert lex.match("Den biologiska forskningen har en stor mångfald.") == {}
+
+
+def test_a_generic_word_counts_only_beside_its_goals_other_words():
+    lex = Lexicon({"agenda2030": {"10": ["~mångfald", "diskriminering"], "15": ["~mångfald", "skog*"]}},
+                  default_analyzer())
+    assert lex.match("Mångfald på arbetsplatsen är en styrka.") == {}
+    assert set(lex.match("Mångfalden i skogen minskar.")) == {("agenda2030", "15")}
+    assert set(lex.match("Mångfald och arbete mot diskriminering.")) == {("agenda2030", "10")}
+
+
+def test_every_goal_has_english_terms():
+    lex = Lexicon.load(default_analyzer())
+    english = {"poverty", "hunger", "health*", "education", "gender", "water", "energy", "employment",
+               "broadband", "inequality", "housing", "waste", "climate", "ocean*", "forest*", "corruption",
+               "partnership"}
+    for goal in range(1, 18):
+        assert english & set(lex.terms["agenda2030"][str(goal)]), goal
+
+
+def test_a_three_topic_paragraph_keeps_every_topic(tagger):
+    text = ("Regionen bygger ut bredband och mobilnät så att hushåll och företag på landsbygden får snabb "
+            "uppkoppling. Samtidigt ökar produktionen av förnybar energi från sol och vind, och fler "
+            "fastigheter energieffektiviseras. Ett särskilt program ger unga som varken arbetar eller "
+            "studerar praktikplatser och jobb i länets företag.")
+    got = {t.id for t in tagger.tag(text) if t.framework == "agenda2030" and t.level == "goal"}
+    assert {"7", "8", "9"} <= got
+
+
 def test_keyword_baseline_needs_the_literal_word():
     lex = Lexicon({"agenda2030": {"9": ["bredband"]}}, default_analyzer())
     assert keyword_baseline("Bredband till alla.", lex, "agenda2030") == {"9"}
