@@ -50,21 +50,23 @@ from pydantic import BaseModel, ConfigDict
 
 from index.search import SearchIndex
 from review.coverage import CoverageReport, check_coverage
-from review.suggest import DEFAULT_BUDGET, MIN_PART_CHARS, Citation, DraftPart, Suggestion, suggest
+from review.suggest import DEFAULT_BUDGET, MIN_PART_CHARS, Citation, DraftPart, Suggestion, suggest, trim_to
 from review.templates import CharLimit, Question, Template
 from underlag.errors import UnknownDocumentError
 from underlag.model import Block, BlockKind, Document, DocumentMetadata, Section
 
-# e5 cosines between a question (query) and the passages suggest picks lie in
-# 0.80..0.88 on the sample corpus; a part below 0.80 is what MMR takes when the
-# relevant ones are used up, a part above 0.84 is among the best quarter.
-REL_FLOOR = 0.80
-REL_FULL = 0.84
+# e5 cosines between a question (query) and the passages suggest picks for it
+# lie in 0.84..0.93 on the sample corpus (median 0.875, 2021 template and 2023
+# template alike); a part at 0.85 is what MMR takes when the relevant ones are
+# used up, a part from 0.90 is among the best tenth.
+REL_FLOOR = 0.85
+REL_FULL = 0.90
 # Every question with evidence gets at least this much of a shared limit
 # (one to two paragraphs), before the rest is divided in proportion.
 MIN_SHARE = 600
 # Candidate text read for a table question's rows (about five earlier tables' worth).
 TABLE_BUDGET = 15_000
+TABLE_COLUMNS = ("Insats", "Beskrivning och resultat")
 # Rows of a table question when the template names no maximum.
 DEFAULT_ROWS = 5
 # A table cell longer than this is cut at a sentence boundary.
@@ -253,10 +255,6 @@ def earlier_choices(q: Question, index: SearchIndex, excluded: str | None) -> li
 
 # -- the draft ------------------------------------------------------------------------
 
-def _limit_of(template: Template, q: Question) -> CharLimit | None:
-    return template.limit_for(q.id)
-
-
 def draft_report(template: Template, index: SearchIndex, *, exclude_document: str | None = None,
                  prefer_recent: bool = False) -> Draft:
     """A cited first draft of every question of ``template`` from the earlier reports in the index."""
@@ -268,29 +266,13 @@ def draft_report(template: Template, index: SearchIndex, *, exclude_document: st
                                        f"see `underlag documents`")
     opts = dict(exclude_document=excluded, prefer_recent=prefer_recent)
 
-    # 1. Evidence: each prose question drafted with its whole limit as budget.
-    evidence: dict[str, int] = {}
-    for q in template.questions:
-        if q.answer_type == "prose":
-            lim = _limit_of(template, q)
-            s = suggest(q, template, index, max_chars=lim.max_chars if lim else DEFAULT_BUDGET, **opts)
-            evidence[q.id] = evidence_chars(s)
-
-    # 2. Budgets: every limit divided by evidence; a question without a limit keeps its evidence.
-    budgets: dict[str, int] = {}
-    shares: list[tuple[CharLimit, dict[str, int]]] = []
-    for lim in template.limits:
-        ev = {qid: evidence[qid] for qid in lim.questions if qid in evidence}
-        got = allocate(lim.max_chars, ev)
-        shares.append((lim, got))
-        budgets.update(got)
-    for qid, e in evidence.items():
-        budgets.setdefault(qid, min(e, DEFAULT_BUDGET))
-
-    # 3. The draft, in the template's order; no passage is used twice.
+    # Each prose question is drafted once with its whole limit as budget: the
+    # order of its parts is suggest's, its evidence weighs them, and its final
+    # text is the prefix that fits its share (what suggest would choose with the
+    # smaller budget, without asking the index twice).
     used: set[str] = set()
     citations: list[Citation] = []
-    questions: list[DraftQuestion] = []
+    drafted: dict[str, DraftQuestion] = {}
 
     def cite(c: Citation) -> int:
         for old in citations:
@@ -299,56 +281,101 @@ def draft_report(template: Template, index: SearchIndex, *, exclude_document: st
         citations.append(c.model_copy(update={"n": len(citations) + 1}))
         return len(citations)
 
-    for q in template.questions:
-        base = dict(id=q.id, title=q.title, question_text=q.text, group=q.group, group_title=q.group_title,
+    def base(q: Question) -> dict:
+        return dict(id=q.id, title=q.title, question_text=q.text, group=q.group, group_title=q.group_title,
                     answer_type=q.answer_type, max_items=q.max_items)
+
+    shares: list[tuple[CharLimit, dict[str, int], dict[str, int]]] = []
+    limits = {qid: lim for lim in template.limits for qid in lim.questions}
+    for q in template.questions:
+        if q.id in drafted:
+            continue
         if q.answer_type == "choice":
-            questions.append(DraftQuestion(**base, status="writer",
-                                           earlier_choices=earlier_choices(q, index, excluded)))
-            continue
-        if q.answer_type == "table":
-            lim = _limit_of(template, q)
-            s = suggest(q, template, index, max_chars=TABLE_BUDGET, exclude_passages=used, **opts)
-            renumber = {c.n: cite(c) for c in s.citations}
-            rows = [r.model_copy(update={"citation": renumber[r.citation]})
-                    for r in table_rows(s, q.max_items or DEFAULT_ROWS, index)]
-            if lim:  # a table under a character limit: rows while they fit
-                kept, n = [], 0
-                for r in rows:
-                    n += sum(len(c) for c in r.cells) + 3 * len(r.cells)
-                    if n > lim.max_chars // len(lim.questions):
-                        break
-                    kept.append(r)
-                rows = kept
-            used.update(p.passage_id for p in s.citations)
-            questions.append(DraftQuestion(
-                **base, status="drafted" if rows else "empty", columns=["Insats", "Beskrivning och resultat"],
-                rows=rows, chars=sum(len(c) for r in rows for c in r.cells), evidence=len(rows)))
-            continue
-        budget = budgets.get(q.id, 0)
-        s = suggest(q, template, index, max_chars=max(budget, 1), exclude_passages=used, **opts) \
-            if budget >= MIN_PART_CHARS else None
-        if s is None or not s.parts:
-            questions.append(DraftQuestion(**base, status="empty", budget=budget, evidence=evidence.get(q.id, 0)))
-            continue
-        renumber = {c.n: cite(c) for c in s.citations}
-        used.update(c.passage_id for c in s.citations)
-        questions.append(DraftQuestion(
-            **base, status="drafted", budget=budget, evidence=evidence.get(q.id, 0), chars=s.chars, text=s.draft,
-            parts=[p.model_copy(update={"citation": renumber[p.citation]}) for p in s.parts],
-            uncovered=s.uncovered))
+            drafted[q.id] = DraftQuestion(**base(q), status="writer",
+                                          earlier_choices=earlier_choices(q, index, excluded))
+        elif q.answer_type == "table":
+            drafted[q.id] = _table(q, template, index, used, cite, base(q), opts)
+        else:
+            lim = limits.get(q.id) or (CharLimit(questions=[q.id], max_chars=q.max_chars) if q.max_chars else None)
+            group = [template.question(qid) for qid in lim.questions] if lim else [q]
+            prose = [g for g in group if g.answer_type == "prose"]
+            found = {g.id: suggest(g, template, index, max_chars=lim.max_chars if lim else DEFAULT_BUDGET,
+                                   exclude_passages=used, **opts) for g in prose}
+            evidence = {qid: evidence_chars(sg) for qid, sg in found.items()}
+            got = allocate(lim.max_chars, evidence) if lim else {q.id: min(evidence[q.id], DEFAULT_BUDGET)}
+            if lim:
+                shares.append((lim, got, evidence))
+            for g in prose:
+                drafted[g.id] = _prose(found[g.id], got[g.id], evidence[g.id], index, used, cite, base(g))
+            for g in group:  # a choice or table inside a limited group is drafted in its turn
+                if g.id not in drafted and g.answer_type == "choice":
+                    drafted[g.id] = DraftQuestion(**base(g), status="writer",
+                                                  earlier_choices=earlier_choices(g, index, excluded))
+    questions = [drafted[q.id] for q in template.questions]
 
     chars = {dq.id: dq.chars for dq in questions}
-    limits = [LimitShare(questions=lim.questions, max_chars=lim.max_chars,
-                         used=sum(chars.get(qid, 0) for qid in lim.questions), shares=got,
-                         evidence={qid: evidence[qid] for qid in got}) for lim, got in shares]
+    limit_shares = [LimitShare(questions=lim.questions, max_chars=lim.max_chars,
+                               used=sum(chars.get(qid, 0) for qid in lim.questions), shares=got, evidence=ev)
+                    for lim, got, ev in shares]
     partial = Draft(template=template.id, title=template.title, year=template.year, excluded_document=excluded,
-                    prefer_recent=prefer_recent, questions=questions, limits=limits, citations=citations,
-                    gaps=[], summary=_summary(questions, citations, [], limits))
+                    prefer_recent=prefer_recent, questions=questions, limits=limit_shares, citations=citations,
+                    gaps=[], summary=_summary(questions, citations, [], limit_shares))
     report = check_coverage(draft_document(partial, template), template, index.embedder, index.analyzer)
     gaps = _gaps(report)
-    return partial.model_copy(update={"coverage": report, "gaps": gaps,
-                                      "summary": _summary(questions, citations, gaps, limits)})
+    # What each question still lacks, by the check of the final text.
+    lacking = {cq.id: [e.id for e in cq.elements if e.status != "covered"] for cq in report.questions}
+    questions = [dq.model_copy(update={"uncovered": lacking.get(dq.id, [])}) if dq.status == "drafted"
+                 and dq.answer_type == "prose" else dq for dq in questions]
+    return partial.model_copy(update={"questions": questions, "coverage": report, "gaps": gaps,
+                                      "summary": _summary(questions, citations, gaps, limit_shares)})
+
+
+def _prose(s: Suggestion, budget: int, evidence: int, index: SearchIndex, used: set[str], cite,
+           base: dict) -> DraftQuestion:
+    """A prose answer: the suggestion's parts in order while they fit ``budget``, none used before."""
+    by_n = {c.n: c for c in s.citations}
+    parts: list[DraftPart] = []
+    left = budget
+    for p in s.parts:
+        c = by_n[p.citation]
+        if c.passage_id in used or left < MIN_PART_CHARS:
+            continue
+        sep = 2 if parts else 0
+        text, trimmed = trim_to(p.text, left - sep, index.analyzer.sentences)
+        if not text:
+            continue
+        used.add(c.passage_id)
+        parts.append(p.model_copy(update={"text": text, "trimmed": p.trimmed or trimmed, "citation": cite(c)}))
+        left -= len(text) + sep
+    if not parts:
+        return DraftQuestion(**base, status="empty", budget=budget, evidence=evidence)
+    text = "\n\n".join(p.text for p in parts)
+    return DraftQuestion(**base, status="drafted", budget=budget, evidence=evidence, chars=len(text), text=text,
+                         parts=parts)
+
+
+def _table(q: Question, template: Template, index: SearchIndex, used: set[str], cite, base: dict,
+           opts: dict) -> DraftQuestion:
+    """A table answer: rows of earlier insats tables, at most the allowed number (and within a limit)."""
+    lim = template.limit_for(q.id)
+    s = suggest(q, template, index, max_chars=TABLE_BUDGET, exclude_passages=used, **opts)
+    by_n = {c.n: c for c in s.citations}
+    rows = table_rows(s, q.max_items or DEFAULT_ROWS, index)
+    if lim:  # a table under a character limit: rows while they fit its even share
+        kept, n = [], 0
+        for r in rows:
+            n += sum(len(c) for c in r.cells) + 3 * len(r.cells)
+            if n > lim.max_chars // len(lim.questions):
+                break
+            kept.append(r)
+        rows = kept
+    out = []
+    for r in rows:
+        c = by_n[r.citation]
+        used.add(c.passage_id)
+        out.append(r.model_copy(update={"citation": cite(c)}))
+    return DraftQuestion(**base, status="drafted" if out else "empty", columns=list(TABLE_COLUMNS), rows=out,
+                         chars=sum(len(c) for r in out for c in r.cells), evidence=len(out))
 
 
 def _gaps(report: CoverageReport) -> list[Gap]:
