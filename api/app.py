@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.access import AccessMiddleware
-from api.routes import documents, pages, review, search, system, tagging
+from api.routes import documents, drafting, pages, review, search, system, tagging
 from api.schemas import ErrorOut
 from api.security import BodyLimitMiddleware, install_error_handlers
 from api.service import IndexService, seed_if_empty, tag_in_background
@@ -109,7 +109,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None,
     app.add_middleware(BodyLimitMiddleware, limit=int(settings.max_upload_mb * 1024 * 1024) + MULTIPART_SLACK)
     app.add_middleware(AccessMiddleware, settings=settings)  # outermost: checked first
     install_error_handlers(app)
-    for module in (system, documents, search, review, tagging, pages):
+    for module in (system, documents, search, review, drafting, tagging, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     _document_json_errors(app)

@@ -4,7 +4,7 @@ Public API::
 
     suggest(question: str | Question, template: Template, index: SearchIndex, *,
             exclude_document: str | None = None, prefer_recent: bool = False,
-            max_chars: int | None = None) -> Suggestion
+            max_chars: int | None = None, exclude_passages: Collection[str] = ()) -> Suggestion
     suggestion_json(s: Suggestion) -> dict
 
 How: candidates come from the hybrid index for the question (with its group's
@@ -20,7 +20,7 @@ cover are listed in ``uncovered``.
 JSON field names of :class:`Suggestion` (extend, never rename): ``template``,
 ``question``, ``title``, ``question_text``, ``budget``, ``chars``, ``draft``
 (the parts joined by blank lines), ``parts`` (``text``, ``citation`` (1-based
-number), ``elements`` (ids it covers), ``trimmed``), ``citations`` (``n``,
+number), ``elements`` (ids it covers), ``trimmed``, ``relevance``), ``citations`` (``n``,
 ``passage_id``, ``document``, ``document_id``, ``filename``, ``section``,
 ``section_title``, ``year``, ``page``), ``elements`` (ElementResult of
 :mod:`review.coverage` for the draft), ``uncovered`` (element ids not covered),
@@ -28,6 +28,8 @@ number), ``elements`` (ids it covers), ``trimmed``), ``citations`` (``n``,
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -72,6 +74,9 @@ class DraftPart(_Model):
     citation: int
     elements: list[str] = []
     trimmed: bool = False
+    # Cosine between the passage and the question (e5 query vs passage); what a
+    # whole-report draft weighs when it divides a shared limit between questions.
+    relevance: float | None = None
 
 
 class Suggestion(_Model):
@@ -124,8 +129,12 @@ def trim_to(text: str, budget: int, sentences) -> tuple[str, bool]:
 
 def suggest(question: str | Question, template: Template, index: SearchIndex, *,
             exclude_document: str | None = None, prefer_recent: bool = False,
-            max_chars: int | None = None) -> Suggestion:
-    """A cited draft answer to a template question from earlier reports in the index."""
+            max_chars: int | None = None, exclude_passages: Collection[str] = ()) -> Suggestion:
+    """A cited draft answer to a template question from earlier reports in the index.
+
+    ``exclude_passages`` (passage ids) are never chosen: a whole-report draft
+    passes the ones earlier questions already use.
+    """
     q = template.question(question) if isinstance(question, str) else question
     if index.embedder is None:
         raise ValueError("suggestions need an index opened with an embedding model")
@@ -143,7 +152,7 @@ def suggest(question: str | Question, template: Template, index: SearchIndex, *,
 
     # Candidates from both indexes, for the question and for every element.
     hit_ids = [h.id for text in queries for h in index.search(text, k=CANDIDATES_PER_QUERY)
-               if not (excluded and h.document_id == excluded)]
+               if not (excluded and h.document_id == excluded) and h.id not in exclude_passages]
     by_id = index.passages_by_id(list(dict.fromkeys(hit_ids)))
     cand: dict[str, tuple[int, Passage]] = {i: by_id[i] for i in hit_ids if i in by_id}
     want_table = q.answer_type == "table"
@@ -172,7 +181,7 @@ def suggest(question: str | Question, template: Template, index: SearchIndex, *,
     weights = np.array([1.0 if req else 0.5 for _, req in elements])
 
     chosen: list[int] = []
-    parts: list[tuple[int, str, bool]] = []
+    parts: list[tuple[int, str, bool]] = []  # (candidate, text, trimmed)
     missing = np.ones(len(elements))
     left = budget
     available = set(range(len(pool)))
@@ -200,16 +209,16 @@ def suggest(question: str | Question, template: Template, index: SearchIndex, *,
         parts.append((best, text, trimmed))
         left -= len(text) + sep
         missing = missing * (1 - np.minimum(1.0, covers[best]))
-    return _result(q, template, budget, [(pool[i][1], t, tr) for i, t, tr in parts], index,
-                   elements, excluded, prefer_recent)
+    return _result(q, template, budget, [(pool[i][1], t, tr, float(rel[i])) for i, t, tr in parts],
+                   index, elements, excluded, prefer_recent)
 
 
-def _result(q: Question, template: Template, budget: int, parts: list[tuple[Passage, str, bool]],
+def _result(q: Question, template: Template, budget: int, parts: list[tuple[Passage, str, bool, float]],
             index: SearchIndex, elements: list[tuple[Element, bool]],
             excluded: str | None, prefer_recent: bool) -> Suggestion:
     citations: list[Citation] = []
     out_parts: list[DraftPart] = []
-    for p, text, trimmed in parts:
+    for p, text, trimmed, relevance in parts:
         n = next((c.n for c in citations if c.passage_id == p.id), None)
         if n is None:
             n = len(citations) + 1
@@ -218,7 +227,8 @@ def _result(q: Question, template: Template, budget: int, parts: list[tuple[Pass
                                       year=p.year, page=p.page))
         names = [e.id for e, _ in elements
                  if len(lexical_groups(e, text, index.analyzer)) >= max(1, e.min_groups)]
-        out_parts.append(DraftPart(text=text, citation=n, elements=names, trimmed=trimmed))
+        out_parts.append(DraftPart(text=text, citation=n, elements=names, trimmed=trimmed,
+                                   relevance=round(relevance, 4)))
     draft = "\n\n".join(p.text for p in out_parts)
     results: list[ElementResult] = []
     if elements:

@@ -6,7 +6,7 @@ Each command group lives in its own module and registers itself on :data:`app`;
 the options and output helpers they share are in :mod:`api.cli.common`.
 """
 
-from api.cli import documents, search, review, serve, tagging  # noqa: F401, I001  (registers the commands in this order)
+from api.cli import documents, search, review, drafting, serve, tagging  # noqa: F401, I001  (registers the commands in this order)
 from api.cli.common import app
 
 __all__ = ["app"]

@@ -1,0 +1,87 @@
+"""Whole-report work over HTTP: a first draft of a template (JSON or Word), and the reuse report.
+
+Thin wrappers over :mod:`review.draft` and :mod:`review.reuse`: the JSON is
+theirs. A template is named by its id only (as in :mod:`api.routes.review`);
+documents by id, id prefix or file name in the index. Both only read the index, on the
+reader thread; a draft also takes a place in the heavy pool (see :mod:`api.service`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, Field
+
+from api import deps
+from api.routes.review import DOCX, template_by_id
+from api.schemas import ErrorOut
+from api.service import IndexService
+from index.search import SearchIndex
+from review.draft import Draft, draft_json, draft_report
+from review.reuse import ReuseReport, reuse_json, reuse_report
+from review.whole_reports import render_draft_docx
+from underlag.errors import UnknownDocumentError
+
+router = APIRouter(prefix="/api", tags=["drafting"])
+
+ERRORS = {404: {"model": ErrorOut, "description": "No such template or document."}}
+
+
+class DraftIn(BaseModel):
+    template: str = Field(max_length=200, description="Template id.")
+    exclude_document: str | None = Field(None, max_length=200,
+                                         description="Leave this document out (e.g. this year's own report).")
+    prefer_recent: bool = Field(False, description="Prefer passages from later years.")
+
+
+async def _draft(params: DraftIn, svc: IndexService) -> Draft:
+    t = template_by_id(params.template, svc.settings)
+    async with svc.heavy_slot():  # every question of a report: a bounded few at once, reads not blocked
+        return await svc.read(lambda ix: draft_report(t, ix, exclude_document=params.exclude_document,
+                                                      prefer_recent=params.prefer_recent))
+
+
+@router.get("/draft", response_model=Draft, responses=ERRORS,
+            summary="A cited first draft of every question of a template, within every limit")
+async def draft(params: Annotated[DraftIn, Query()], svc: IndexService = Depends(deps.service)) -> dict:
+    return draft_json(await _draft(params, svc))
+
+
+@router.get("/draft.docx", response_class=Response, summary="The same draft as a Word document",
+            responses={**ERRORS, 200: {"content": {DOCX: {}}, "description": "The draft as .docx."}})
+async def draft_docx(params: Annotated[DraftIn, Query()], svc: IndexService = Depends(deps.service)) -> Response:
+    d = await _draft(params, svc)
+    with tempfile.TemporaryDirectory() as tmp:
+        data = render_draft_docx(d, Path(tmp) / "utkast.docx").read_bytes()
+    name = f"utkast-{d.template}.docx".replace('"', "")
+    return Response(data, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _reuse(ix: SearchIndex, report: str, against: list[str] | None, year: int | None) -> ReuseReport:
+    def doc(ref: str):
+        doc_id = ix.resolve(ref)
+        d = ix.document(doc_id) if doc_id else None
+        if d is None:
+            raise UnknownDocumentError(f"no document {ref!r} in the index")
+        return d
+
+    this = doc(report)
+    earlier = [doc(ref) for ref in against or []]
+    if year is not None:
+        earlier += [d for d in (ix.document(s.id) for s in ix.documents())
+                    if d is not None and year in d.metadata.years and d.id != this.id]
+    if not earlier:
+        raise UnknownDocumentError("nothing to compare with: give against= or a year with indexed documents")
+    return reuse_report(this, earlier)
+
+
+@router.get("/reuse", response_model=ReuseReport, responses=ERRORS,
+            summary="How much of each answer of an indexed report repeats earlier reports")
+async def reuse(report: Annotated[str, Query(max_length=200, description="The report (indexed document).")],
+                against: Annotated[list[str] | None, Query(description="Earlier documents.")] = None,
+                year: Annotated[int | None, Query(description="Every indexed document of this year.")] = None,
+                svc: IndexService = Depends(deps.service)) -> dict:
+    return reuse_json(await svc.read(_reuse, report, against, year))
