@@ -69,7 +69,7 @@ def test_type_filter(corpus_index: SearchIndex):
     assert hits and {h.filename for h in hits} == {PROJECT}
 
 
-@pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid"])
+@pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid", "rrf"])
 def test_every_mode_honours_filters(corpus_index: SearchIndex, mode):
     hits = corpus_index.search("hållbar utveckling", k=10, mode=mode, filters=Filters(year=2023))
     assert hits and all(2023 in h.years for h in hits)
