@@ -1,12 +1,12 @@
-"""Query understanding and fusion, without an index: language, template questions, year and
-number cues, BM25's weight by coverage, the fused ranking."""
+"""Query understanding and fusion, without an index: language, year and number cues,
+BM25's weight by coverage, the fused ranking."""
 
 from __future__ import annotations
 
 import pytest
 
 from index.fusion import COVERAGE_HIGH, COVERAGE_LOW, LEXICAL_WEIGHT, adaptive, coverage, lexical_weight, rrf
-from index.query import detect_language, plan_query, strip_instructions
+from index.query import detect_language, plan_query
 from index.rerank import states_number
 from nlp.analyzer import default_analyzer
 
@@ -43,17 +43,6 @@ def test_swedish_query_keeps_every_term(analyzer):
     plan = plan_query("kompetensförsörjning och validering", analyzer)
     assert plan.language == "sv"
     assert plan.terms == analyzer.query_terms("kompetensförsörjning och validering")
-
-
-def test_long_template_question_loses_its_instruction_words():
-    question = ("Beskriv kortfattat hur arbetet med analyser och prognoser har genomförts under 2023, "
-                "till exempel kartläggningar. Ange även vilka aktörer ni har samverkat med.")
-    stripped = strip_instructions(question)
-    assert stripped.startswith("hur arbetet med analyser")
-    assert "Beskriv" not in stripped and "Ange" not in stripped and "kortfattat" not in stripped
-    assert "vilka aktörer ni har samverkat med" in stripped
-    # a short query is left as typed, even when it starts with such a word
-    assert strip_instructions("ange budget") == "ange budget"
 
 
 @pytest.mark.parametrize(("query", "years", "number"), [
