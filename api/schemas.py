@@ -85,7 +85,7 @@ class SearchHit(Hit):
 
 class SearchOut(BaseModel):
     query: str
-    mode: Literal["hybrid", "lexical", "dense"]
+    mode: Literal["hybrid", "lexical", "dense", "rrf"]
     hits: list[SearchHit]
 
 

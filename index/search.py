@@ -1,5 +1,7 @@
 """Hybrid search: BM25 over Swedish lemmas and compound parts, dense vectors in
-FAISS, fused by reciprocal rank fusion; filters; highlighting; prior wording.
+FAISS, fused per query by the evidence each has (index.query reads the query,
+index.fusion weighs the two lists, index.rerank applies year and number cues);
+filters; highlighting; prior wording.
 
 :class:`SearchIndex` is the one interface the CLI and the API use. It owns the
 SQLite store (documents, passages, lexical terms, vectors) and the FAISS file
@@ -20,8 +22,11 @@ from typing import Literal
 import numpy as np
 
 from index.filters import Filters, where_clause
+from index.fusion import COVERAGE_DEPTH, adaptive, coverage, lexical_weight, rrf, unit_score
 from index.passages import indexed_text
 from index.passages import passages as cut_passages
+from index.query import QueryPlan, plan_query
+from index.rerank import rerank
 from index.store import Change, DocumentStore
 from index.sync import DerivedIndexes
 from nlp.analyzer import Analyzer
@@ -32,14 +37,12 @@ from underlag.model import Document, DocumentSummary, Hit, Passage
 
 log = logging.getLogger(__name__)
 
-# Reciprocal rank fusion constant (Cormack et al. 2009): large enough that the
-# first few ranks of either list do not drown the other list.
-RRF_K = 60
 # filters whose allowed rowids are kept for the dense half (a filter admitting a third of 1M
 # passages takes ~90 ms to read out of SQLite; kept, the same filter again costs nothing)
 FILTER_CACHE_SIZE = 8
 MAX_QUERY_CHARS = 5000
-Mode = Literal["hybrid", "lexical", "dense"]
+# "rrf": the hybrid before adaptive fusion (equal-weight reciprocal rank fusion), for comparison
+Mode = Literal["hybrid", "lexical", "dense", "rrf"]
 
 
 def _fts_words(term: str) -> list[str]:
@@ -285,17 +288,33 @@ class SearchIndex:
         """The ``k`` best passages for a query.
 
         ``mode`` "lexical" is BM25 alone, "dense" the embedding alone, "hybrid"
-        (the default) fuses both rankings with reciprocal rank fusion.
+        (the default) reads the query (:mod:`index.query`) and fuses both by the
+        evidence each has (:mod:`index.fusion`, :mod:`index.rerank`); "rrf" is
+        the older equal-weight reciprocal rank fusion.
         """
         terms = self._check_query(query)
         if mode == "dense" and self.embedder is None:
             raise QueryError("dense search needs an embedding model; this index has none")
         depth = max(depth, k)
+        if mode == "hybrid" and self.embedder is not None:
+            return self._hybrid(plan_query(query, self.analyzer), k, filters, depth)
         lex = self.lexical(terms, depth, filters) if mode != "dense" else []
         den: list[tuple[int, float]] = []
         if mode != "lexical" and self.embedder is not None:
             den = self.dense(self.embedder.encode_queries([query])[0], depth, filters)
-        return self._hits(fuse(lex, den) if mode == "hybrid" else (lex or den), k, terms, lex, den)
+        return self._hits(rrf(lex, den) if mode in ("hybrid", "rrf") else (lex or den), k, terms, lex, den)
+
+    def _hybrid(self, plan: QueryPlan, k: int, filters: Filters, depth: int) -> list[Hit]:
+        """Both indexes searched as ``plan`` says, fused with BM25 weighted by its coverage."""
+        assert self.embedder is not None
+        lex = self.lexical(plan.terms, depth, filters) if plan.terms else []
+        den = self.dense(self.embedder.encode_queries([plan.text])[0], depth, filters)
+        weight = 0.0
+        if lex:
+            held = [set(row.terms.split()) for row in self.store.lexical_rows([r for r, _ in lex[:COVERAGE_DEPTH]])]
+            weight = lexical_weight(coverage([[w for t in word for w in _fts_words(t)] for word in plan.words], held))
+        ranked = rerank(adaptive(lex, den, weight), plan, self.store.passages)
+        return self._hits([(r, unit_score(s)) for r, s in ranked[:k]], k, plan.terms, lex, den)
 
     def prior_wording(self, text: str, k: int = 10, filters: Filters = Filters(),
                       exclude_document: str | None = None) -> list[Hit]:
@@ -313,7 +332,7 @@ class SearchIndex:
         den: list[tuple[int, float]] = []
         if self.embedder is not None:
             den = self.dense(self.embedder.encode_passages([text])[0], depth, filters)
-        fused = fuse(lex, den)
+        fused = rrf(lex, den)
         hits = self._hits(fused, len(fused), terms, lex, den)
         src = _words(text)
         rescored = []
@@ -353,15 +372,6 @@ class SearchIndex:
             if query_terms.intersection(self.analyzer.word_terms(t.text.lower())):
                 spans.append((t.start, t.end))
         return spans
-
-
-def fuse(*rankings: list[tuple[int, float]], k: int = RRF_K) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion of several rankings of rowids."""
-    scores: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, (rowid, _) in enumerate(ranking, start=1):
-            scores[rowid] = scores.get(rowid, 0.0) + 1.0 / (k + rank)
-    return sorted(scores.items(), key=lambda x: x[1], reverse=True)
 
 
 _WORD = re.compile(r"\w+")

@@ -137,8 +137,14 @@ class Analyzer:
                 return w in words or w in inflected
 
         known = is_word
+        self._known = known
         # a compound's head is inflected ("...arbetet"); accept a part whose lemma is a word
         self.splitter = CompoundSplitter(lambda w: known(w) or known(self.lemma(w)))
+
+    def is_swedish(self, lower: str) -> bool:
+        """A lower-case word the Swedish lexicon knows: a word, an inflected form or a compound."""
+        return (self._known(lower) or lower in self.lemmas or self._known(self.lemma(lower))
+                or len(self.splitter.split(lower)) > 1)
 
     def tokens(self, text: str) -> list[Token]:
         out = []

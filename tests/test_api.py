@@ -117,7 +117,7 @@ def test_search_section_filter_keeps_subsections(client):
     assert hits and all(h["section"] == "1" or h["section"].startswith("1.") for h in hits)
 
 
-@pytest.mark.parametrize("mode", ["hybrid", "lexical", "dense"])
+@pytest.mark.parametrize("mode", ["hybrid", "lexical", "dense", "rrf"])
 def test_search_modes(client, mode):
     r = client.get("/api/search", params={"q": "bredband på landsbygden", "mode": mode})
     assert r.status_code == 200 and r.json()["mode"] == mode and r.json()["hits"]

@@ -79,7 +79,7 @@ def search(
     k: KOpt = 10,
     document: DocumentOpt = None, doc_type: TypeOpt = None, year: YearOpt = None,
     organisation: OrgOpt = None, section: SectionOpt = None, goal: GoalOpt = None,
-    mode: Annotated[str, typer.Option(help="hybrid (default), lexical or dense.")] = "hybrid",
+    mode: Annotated[str, typer.Option(help="hybrid (default), lexical, dense or rrf (the older rank fusion).")] = "hybrid",
     as_json: JsonOpt = False, data_dir: DataDirOpt = None,
 ) -> None:
     """Search earlier reports for passages about a topic.
@@ -88,8 +88,8 @@ def search(
     (and highlights: character spans of the words that match). --goal keeps the
     passages tagged with a goal or target ("passages about mål 8.5 in 2021").
     """
-    if mode not in ("hybrid", "lexical", "dense"):
-        err.print(f"error: --mode must be hybrid, lexical or dense, not '{mode}'")
+    if mode not in ("hybrid", "lexical", "dense", "rrf"):
+        err.print(f"error: --mode must be hybrid, lexical, dense or rrf, not '{mode}'")
         raise typer.Exit(2)
     filters = _filters(document, doc_type, year, organisation, section, goal)
     settings = settings_for(data_dir)

@@ -34,7 +34,7 @@ def _filters(f: FiltersIn) -> Filters:
 async def search(
     q: str = Query(..., min_length=1, max_length=MAX_QUERY_CHARS, description="What to look for."),
     k: int = Query(10, ge=1, le=100, description="How many hits."),
-    mode: Literal["hybrid", "lexical", "dense"] = Query("hybrid"),
+    mode: Literal["hybrid", "lexical", "dense", "rrf"] = Query("hybrid"),
     document: str | None = Query(None, max_length=200, description="Document id, id prefix or file name."),
     doc_type: str | None = Query(None, max_length=100, description="E.g. återrapportering."),
     year: int | None = Query(None, ge=1900, le=2100),
