@@ -50,6 +50,8 @@ from nlp.analyzer import Analyzer, Token
 from nlp.aurora import AuroraQueries
 from nlp.embed import Embedder
 from nlp.taxonomy import Framework, Label
+from underlag.model import Tag, TagEvidence
+
 
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "goal_lexicon.yaml"
 THRESHOLD = 0.5
@@ -380,47 +382,6 @@ class TaggerModel:
         return model if isinstance(model, TaggerModel) else None
 
 
-# -- results ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A sentence of the input that supports a tag; spans index the input text."""
-
-    text: str
-    start: int
-    end: int
-    highlights: list[tuple[int, int]] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "start": self.start, "end": self.end,
-                "highlights": [list(h) for h in self.highlights]}
-
-
-@dataclass(frozen=True)
-class Tag:
-    """One goal or target a text concerns, with a calibrated score in [0, 1]."""
-
-    framework: str
-    id: str
-    title: str
-    level: str  # "goal" or "target"
-    score: float
-    evidence: list[Evidence] = field(default_factory=list)
-    parent: str | None = None
-    signals: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def key(self) -> str:
-        return f"{self.framework}:{self.id}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"framework": self.framework, "id": self.id, "title": self.title, "level": self.level,
-                "score": round(self.score, 4), "parent": self.parent,
-                "evidence": [e.to_json() for e in self.evidence],
-                "signals": {k: round(v, 4) for k, v in self.signals.items()}}
-
-
 class Tagger:
     """Tags texts against every framework; see the module docstring for the method."""
 
@@ -651,7 +612,7 @@ class Tagger:
                    evidence=ev, parent=label.parent, signals=signals)
 
     def evidence(self, fid: str, label: Label, text: str, matches: dict[tuple[str, str], list[Hit]],
-                 vector: np.ndarray, limit: int = 3) -> list[Evidence]:
+                 vector: np.ndarray, limit: int = 3) -> list[TagEvidence]:
         """The sentences that triggered a label, its words highlighted.
 
         Sentences with lexicon terms of the label (or, for a goal, of its targets) come
@@ -694,13 +655,14 @@ def _evidence_count(text: str, hits: Sequence[Hit]) -> int:
     return len({text[h.start:h.end].lower() for h in hits})
 
 
-def _evidence(text: str, s: int, e: int, highlights: list[tuple[int, int]]) -> Evidence:
+def _evidence(text: str, s: int, e: int, highlights: list[tuple[int, int]]) -> TagEvidence:
     # trim the sentence's surrounding whitespace so the evidence is exactly a substring
     while s < e and text[s].isspace():
         s += 1
     while e > s and text[e - 1].isspace():
         e -= 1
-    return Evidence(text[s:e], s, e, merge_spans([(a, b) for a, b in highlights if s <= a and b <= e]))
+    return TagEvidence(text=text[s:e], start=s, end=e,
+                    highlights=merge_spans([(a, b) for a, b in highlights if s <= a and b <= e]))
 
 
 def merge_spans(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -722,9 +684,9 @@ def display_order(t: Tag) -> tuple:
 def _shift(tag: Tag, offset: int) -> Tag:
     if not offset:
         return tag
-    ev = [Evidence(e.text, e.start + offset, e.end + offset,
-                   [(a + offset, b + offset) for a, b in e.highlights]) for e in tag.evidence]
-    return Tag(tag.framework, tag.id, tag.title, tag.level, tag.score, ev, tag.parent, tag.signals)
+    ev = [TagEvidence(text=e.text, start=e.start + offset, end=e.end + offset,
+                   highlights=[(a + offset, b + offset) for a, b in e.highlights]) for e in tag.evidence]
+    return tag.model_copy(update={"evidence": ev})
 
 
 def chunk_text(text: str, analyzer: Analyzer, max_chars: int = MAX_CHUNK) -> list[tuple[int, int]]:

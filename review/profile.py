@@ -10,8 +10,100 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from index.passages import indexed_text
 from index.passages import passages as cut_passages
+from underlag.model import TagEvidence
+
+# The shapes of the results, for the API's schema and for scripts. The functions build plain
+# dicts (the CLI prints them as they are); these models say what is in them.
+
+
+class ProfileEvidence(TagEvidence):
+    """A supporting sentence, with the passage and section it is in."""
+
+    passage: str
+    section: str | None
+    section_title: str
+    page: int | None
+    # where the passage text starts in what was tagged (its heading comes first)
+    passage_text_offset: int
+
+
+class ProfileSection(BaseModel):
+    section: str | None
+    title: str
+    page: int | None
+    passages: int
+    score: float
+
+
+class ProfileLabel(BaseModel):
+    """A goal or target the document concerns: how strongly, how much of it, where."""
+
+    framework: str
+    id: str
+    title: str
+    level: str
+    parent: str | None
+    score: float
+    share: float
+    passages: int
+    sections: list[ProfileSection]
+    evidence: list[ProfileEvidence]
+
+
+class PassageTagRef(BaseModel):
+    framework: str
+    id: str
+    score: float
+
+
+class PassageTags(BaseModel):
+    passage: str
+    section: str | None
+    page: int | None
+    labels: list[PassageTagRef]
+
+
+class DocumentProfile(BaseModel):
+    """:func:`document_profile`'s result."""
+
+    file: str
+    id: str
+    title: str | None
+    doc_type: str | None
+    years: list[int]
+    passages: int
+    characters: int
+    labels: list[ProfileLabel]
+    passage_tags: list[PassageTags]
+
+
+class PortfolioLabel(BaseModel):
+    id: str
+    title: str
+
+
+class PortfolioDocument(BaseModel):
+    id: str
+    filename: str
+    title: str | None
+    years: list[int]
+    # per label id: the share of the document's text, and how many passages
+    share: dict[str, float]
+    passages: dict[str, int]
+
+
+class Portfolio(BaseModel):
+    """:func:`portfolio_matrix`'s result: documents x goals."""
+
+    framework: str
+    level: str
+    measure: str
+    labels: list[PortfolioLabel]
+    documents: list[PortfolioDocument]
 
 
 def document_profile(doc, tagger, analyzer, frameworks: list[str] | None = None) -> dict[str, Any]:
@@ -41,7 +133,7 @@ def document_profile(doc, tagger, analyzer, frameworks: list[str] | None = None)
             sec["passages"] += 1
             sec["score"] = max(sec["score"], round(t.score, 4))
             for e in t.evidence:
-                entry["_evidence"].append((t.score, {**e.to_json(), "passage": p.id, "section": p.section,
+                entry["_evidence"].append((t.score, {**e.model_dump(mode="json"), "passage": p.id, "section": p.section,
                                                      "section_title": p.section_title, "page": p.page,
                                                      "passage_text_offset": len(text) - len(p.text)}))
     result = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, computed_field, model_validator
+from pydantic import BaseModel, ConfigDict, computed_field, field_serializer, model_validator
 
 
 class BlockKind(str, Enum):
@@ -202,3 +202,39 @@ class DocumentSummary(_Frozen):
     years: list[int]
     sections: int
     ingested_at: str
+
+
+class TagEvidence(_Frozen):
+    """A sentence of the tagged text that supports a tag; spans index the tagged text."""
+
+    text: str
+    start: int
+    end: int
+    # spans of the tagged text (not of ``text``) whose words made the tag
+    highlights: list[tuple[int, int]] = []
+
+
+class Tag(_Frozen):
+    """One goal or target a text concerns, with a calibrated score in [0, 1] and its evidence."""
+
+    framework: str
+    id: str
+    title: str
+    level: str  # "goal" or "target"
+    score: float
+    parent: str | None = None
+    evidence: list[TagEvidence] = []
+    # the signals the score was combined from (embedding, lexicon, head, ...)
+    signals: dict[str, float] = {}
+
+    @property
+    def key(self) -> str:
+        return f"{self.framework}:{self.id}"
+
+    @field_serializer("score")
+    def _rounded(self, score: float) -> float:
+        return round(score, 4)
+
+    @field_serializer("signals")
+    def _rounded_signals(self, signals: dict[str, float]) -> dict[str, float]:
+        return {k: round(v, 4) for k, v in signals.items()}

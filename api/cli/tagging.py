@@ -104,7 +104,7 @@ def _tag_csv(tagger, path: Path, column: str, as_json: bool, frameworks: list[st
     try:
         if as_json:
             for n, (row, tags) in enumerate(zip(rows, results, strict=True), start=1):
-                sink.write(json.dumps({"row": n, **row, "labels": [t.to_json() for t in tags]},
+                sink.write(json.dumps({"row": n, **row, "labels": [t.model_dump(mode="json") for t in tags]},
                                       ensure_ascii=False) + "\n")
             return
         extra = [f"{fw}_{k}" for fw in fws for k in ("goals", "targets", "scores")]
@@ -173,7 +173,7 @@ def tag(
     else:
         tags = tagger.tag(text or "", frameworks)
         if as_json:
-            print_json({"characters": len(text or ""), "labels": [t.to_json() for t in tags]})
+            print_json({"characters": len(text or ""), "labels": [t.model_dump(mode="json") for t in tags]})
         else:
             _print_tags(tags, text or "")
 

@@ -21,8 +21,9 @@ from api.schemas import BODY_ERRORS, MAX_TEXT_CHARS, MULTIPART_ERRORS, ErrorOut
 from api.security import require_token
 from api.service import IndexService, Models
 from api.components import load_tagger
-from review.profile import document_profile, portfolio_matrix
+from review.profile import DocumentProfile, Portfolio, document_profile, portfolio_matrix
 from index.search import SearchIndex
+from underlag.model import Tag
 from underlag.settings import Settings
 
 log = logging.getLogger("underlag.api")
@@ -54,27 +55,9 @@ class TagIn(BaseModel):
     frameworks: list[str] | None = Field(None, max_length=20, description="Only these frameworks (default: all).")
 
 
-class EvidenceOut(BaseModel):
-    text: str
-    start: int
-    end: int
-    highlights: list[tuple[int, int]] = Field(description="Spans of the input text (not of ``text``).")
-
-
-class TagOut(BaseModel):
-    framework: str
-    id: str
-    title: str
-    level: str
-    score: float
-    parent: str | None = None
-    evidence: list[EvidenceOut] = []
-    signals: dict[str, float] = {}
-
-
 class TagResult(BaseModel):
     characters: int
-    labels: list[TagOut]
+    labels: list[Tag]
 
 
 def _frameworks(holder: SearchIndex | Models, wanted: list[str] | None) -> list[str] | None:
@@ -108,14 +91,14 @@ async def tag_text(body: TagIn, svc: IndexService = Depends(deps.service)) -> di
 
     async with svc.heavy_slot():  # 200k characters take tens of seconds: off the index
         tags = await svc.analyse(run)
-    return {"characters": len(body.text), "labels": [t.to_json() for t in tags]}
+    return {"characters": len(body.text), "labels": [t.model_dump(mode="json") for t in tags]}
 
 
 def _profile(models: Models, doc, frameworks: list[str] | None) -> dict[str, Any]:
     return document_profile(doc, models.tagger, models.analyzer, _frameworks(models, frameworks))
 
 
-@router.post("/tag/file", dependencies=[Depends(require_token)],
+@router.post("/tag/file", response_model=DocumentProfile, dependencies=[Depends(require_token)],
              responses={**MULTIPART_ERRORS, 401: {"model": ErrorOut}, 404: {"model": ErrorOut},
                                      422: {"model": ErrorOut, "description": "The file could not be read."}},
              summary="A file's goal profile: which goals, how much of the text, where (nothing is stored)")
@@ -127,7 +110,7 @@ async def tag_file(request: Request, file: UploadFile = File(..., description="A
         return await svc.analyse(_profile, doc, framework)
 
 
-@router.get("/documents/{ref}/tags", responses={404: {"model": ErrorOut}},
+@router.get("/documents/{ref}/tags", response_model=DocumentProfile, responses={404: {"model": ErrorOut}},
             summary="A stored document's goal profile")
 async def document_tags(ref: str, framework: list[str] | None = Query(None, description="Only these frameworks."),
                         svc: IndexService = Depends(deps.service)) -> dict[str, Any]:
@@ -136,7 +119,7 @@ async def document_tags(ref: str, framework: list[str] | None = Query(None, desc
         return await svc.analyse(_profile, doc, framework)
 
 
-@router.get("/portfolio", responses={404: {"model": ErrorOut}},
+@router.get("/portfolio", response_model=Portfolio, responses={404: {"model": ErrorOut}},
             summary="Documents x goals: the share of each document's text tagged with each goal")
 async def portfolio(framework: str = Query("agenda2030", max_length=100),
                     level: Literal["goal", "target"] = Query("goal"),
