@@ -19,6 +19,8 @@ from api.app import create_app
 from underlag import errors
 from underlag.settings import Settings
 
+from conftest import LOCAL
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,7 +37,7 @@ def test_cli_without_the_model_says_what_is_missing_in_one_line(tmp_path):
 
 def test_api_without_the_model_answers_503_with_the_same_message(tmp_path):
     settings = Settings(data_dir=tmp_path / "data", model_dir=tmp_path / "nowhere")
-    with TestClient(create_app(settings, seed_corpus=None)) as client:
+    with TestClient(create_app(settings, seed_corpus=None), base_url=LOCAL) as client:
         r = client.get("/api/search", params={"q": "bredband"})
     assert r.status_code == 503
     body = r.json()
