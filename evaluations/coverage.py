@@ -41,6 +41,13 @@ many of those are still found weak vs missing, and the false flags. The intact 2
 report itself gets 38 of 46 required elements covered, 1 weak, 7 missing (mostly the
 "eventuella ... framgångsfaktorer"; 6.2 is unanswered in the seed) and 6.2, 7.2, 8.2
 flagged unanswered.
+
+Run after issue 18 (evidence of the right kind, wider carrier patterns): 75 cases (30
+elements removed, 31 answers dropped, 10 limits, 4 tables), all 75 detected (element
+removals: 30 of 30; 54 as missing, 7 weak); 8 false flags in 5 625 checks of intact items,
+2 collateral. The 8 removals of the 83 above that are no longer generated are elements the
+intact report now flags itself (30 of 46 required elements covered, 10 weak, 6 missing), among
+them the issue's "Samverkande aktörer" of 2.1–2.4; a damaged copy keeps them flagged.
 """
 
 from __future__ import annotations
