@@ -23,6 +23,15 @@ are removed.
 Run: ``python evaluations/coverage.py`` (one to three minutes on two cores; sentence
 embeddings are computed once and reused across cases).
 
+Realistic cases (issue 18): ``--realistic`` checks the hand-judged cases of
+``data/coverage_cases.jsonl`` (a person removed the paragraphs that carry an element and
+kept the vague sentences, or judged an intact answer) and prints detection and false
+alarms per element and split as JSON; ``--calibrate`` searches each element's evidence
+``min`` and ``floor`` on the tune split only; ``--table BEFORE.json AFTER.json`` prints the
+before/after tables of evaluations/README.md from two ``--realistic`` outputs (before: this
+script run in a ``git archive 4f689ed`` tree). ``UNDERLAG_EVAL_CACHE=FILE.pkl`` keeps the
+sentence vectors between runs.
+
 Last run (2026-11-23, multilingual-e5-small): 83 cases (38 elements removed, 31 answers
 dropped, 10 limits exceeded, 4 tables over five insatser), 83 detected (element removals:
 28 as missing, 10 as weak); 2 false flags in 6 889 checks of intact items, 6 collateral
@@ -32,6 +41,13 @@ many of those are still found weak vs missing, and the false flags. The intact 2
 report itself gets 38 of 46 required elements covered, 1 weak, 7 missing (mostly the
 "eventuella ... framgångsfaktorer"; 6.2 is unanswered in the seed) and 6.2, 7.2, 8.2
 flagged unanswered.
+
+Run after issue 18 (evidence of the right kind, wider carrier patterns): 75 cases (30
+elements removed, 31 answers dropped, 10 limits, 4 tables), all 75 detected (element
+removals: 30 of 30; 54 as missing, 7 weak); 8 false flags in 5 625 checks of intact items,
+2 collateral. The 8 removals of the 83 above that are no longer generated are elements the
+intact report now flags itself (30 of 46 required elements covered, 10 weak, 6 missing), among
+them the issue's "Samverkande aktörer" of 2.1–2.4; a damaged copy keeps them flagged.
 """
 
 from __future__ import annotations
@@ -59,19 +75,40 @@ from underlag.settings import PROJECT_ROOT, get_settings  # noqa: E402
 SEED = PROJECT_ROOT / "corpus" / "002_aee3b258286ac5e7.txt"
 
 # Independent patterns for "this sentence carries the element" (lower-case regexes).
+# Since issue 18 the checker's evidence reaches beyond its word groups (named actors,
+# places, each dimension in its own words), so these cover that too: a removal must take
+# every sentence that could carry the element, or the case measures nothing.
+_PLACES = (r"askersund|degerfors|hallsberg|hällefors|karlskoga|kumla|laxå|lekeberg|lindesberg|"
+           r"ljusnarsberg|nora\b|örebro|fjugesta|frövi|pålsboda|kopparberg|bergslagen|närke|mälardal|"
+           r"stockholm|västmanland|värmland|sörmland|östergötland|uppsala|dalarna|göteborg|malmö")
 CARRIERS = {
     "aktorer": r"kommun|länsstyrelse|myndighet|organisation|förening|civil|ideell|näringsliv|företag|"
                r"universitet|högskola|akademi|almi|handelskammar|arbetsförmedling|tillväxtverket|"
-               r"trafikverket|partnerskap|samverk|aktör",
-    "utmaningar": r"utman|svårighet|hinder|problem|försvår|brist|begränsning",
-    "framgangsfaktorer": r"framgång|lycka|styrka|nyckel|förutsättning|möjliggjort|fungerat väl",
-    "territoriellt": r"territori|landsbygd|glesbygd|tätort|stad|städer|geografi|delar av länet|hela länet|"
-                     r"gis\b|kommunern|lokal",
-    "hallbarhet": r"ekonomisk|social|miljö|ekologisk|klimat|hållbar",
+               r"trafikverket|partnerskap|samverk|aktör|verket\b|\bab\b|region |förbund|iuc\b|rise\b|"
+               r"vinnova|reglab|errin|sisu|science park|business region|\bbro\b|nätverket|rådet\b|"
+               r"institut|centrum|kammaren|stiftelse|skr\b|uhr\b|pts\b|visita|teknikcollege|stift\b",
+    "utmaningar": r"utman|svårighet|svårt|hinder|hindr|problem|försvår|brist|begränsning|begränsa|"
+                  r"underskott|osäker|ansträngd|kämpar|fördröj|försen|fragment|motstånd|inte kunnat|"
+                  r"neddragning|tog längre tid",
+    "framgangsfaktorer": r"framgång|lycka|styrka|nyckel|förutsättning|möjliggjort|fungera|tack vare|"
+                         r"samarbete|underlätta|erfarenhet|avgörande|viktig",
+    "territoriellt": r"territori|landsbygd|landbygd|glesbygd|tätort|småort|stad|städer|geografi|"
+                     r"delar av länet|hela länet|gis\b|kommunern|lokal|bruksort|centralort|serviceort|"
+                     r"servicegles|ytterområde|bostadsområde|utsatta områden|gräns|länet|stråk|pendling|"
+                     r"arbetsmarknadsregion|funktionell|" + _PLACES,
+    "hallbarhet": r"ekonomisk|social|miljö|ekologisk|klimat|hållbar|näringsliv|konkurrenskraft|"
+                  r"tillväxt|företag|sysselsättning|lönsam|arbetstillfälle|affär|export|investering|"
+                  r"produktivitet|livskvalitet|jämställd|jämlik|inkluder|integration|hälsa|utanförskap|"
+                  r"trygghet|delaktighet|barn och unga|mångfald|segregation|likvärdig|välfärd|demokrati|"
+                  r"naturresurs|utsläpp|fossil|energi|cirkulär|grön omställning|hushållning|"
+                  r"resurseffektiv|biobaserad|förnybar|växthusgas",
     "samhallsutmaningar": r"samhällsutmaning|demografi|globaliser|klimat|miljöproblem|socioekonom|"
-                          r"sammanhållning|teknisk|digitalis|omställning",
-    "agenda2030": r"agenda 2030|globala mål|fn:s",
-    "resultat": r"resultat|effekt|prestation|uppnå",
+                          r"sammanhållning|teknisk|teknik|digitalis|omställning|befolkning|åldrande|"
+                          r"försörjningskvot|flyttning|konkurrens|geopolitik|utsläpp|biologisk|"
+                          r"segregation|utanförskap|ojämlik|inkludering|arbetslös|artificiell|\bai\b|"
+                          r"automatiser",
+    "agenda2030": r"agenda 2030|globala mål|fn:s|\bmål \d|sdg",
+    "resultat": r"resultat|effekt|prestation|uppnå|\d|lett till|ledde|ökade|minskade|antogs|beviljades",
 }
 
 
