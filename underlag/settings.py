@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     #: passages per second on 2 cores, hybrid nDCG@10 0.654 -> 0.634 on the retrieval
     #: evaluation. The index records the model, so switching re-embeds every passage.
     embed_int8: bool = False
+    #: What runs the embedding model (``UNDERLAG_EMBED_BACKEND``): "onnx" (ONNX Runtime and
+    #: ``tokenizers`` only: no torch import, so a command starts seconds sooner) or "torch"
+    #: (sentence-transformers, the reference). Their float32 vectors agree to cosine 0.9999.
+    embed_backend: Literal["onnx", "torch"] = "onnx"
     #: FAISS index kind (``UNDERLAG_DENSE_INDEX``): "auto" searches exactly below
     #: 200 000 passages and builds an IVF index above; or force "flat", "ivf" or "hnsw".
     dense_index: Literal["auto", "flat", "hnsw", "ivf"] = "auto"
