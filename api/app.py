@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from api.routes import documents, pages, review, search, system, tagging
 from api.schemas import ErrorOut
 from api.security import BodyLimitMiddleware, install_error_handlers
+from api import remote
 from api.service import IndexService, seed_if_empty, tag_in_background
 from nlp.analyzer import Analyzer
 from api.components import build_analyzer, build_embedder
@@ -58,11 +59,14 @@ def _remove_partial_uploads(data_dir: Path) -> None:
 
 
 def create_app(settings: Settings, embedder: Embedder | None = None,
-               analyzer: Analyzer | None = None, *, seed_corpus: Path | None | bool = True) -> FastAPI:
+               analyzer: Analyzer | None = None, *, seed_corpus: Path | None | bool = True,
+               announce_url: str | None = None) -> FastAPI:
     """The web service over the index in ``settings.data_dir``.
 
     Models not given are loaded at start-up; ``seed_corpus`` (True: the sample corpus in
     ``settings.corpus_dir``; None or False: none) is ingested when the index is empty.
+    ``announce_url``: once ready, tell command-line runs on the same data folder where
+    to find this server (api.remote), until it stops.
     """
     if seed_corpus is True:
         seed_corpus = settings.corpus_dir
@@ -93,9 +97,13 @@ def create_app(settings: Settings, embedder: Embedder | None = None,
             if n:
                 log.info("ingested %d documents of the sample corpus", n)
         log.info("serving the index in %s with the %s embedder", settings.index_dir, emb.name)
+        if announce_url:
+            remote.announce(settings, announce_url)
         try:
             yield
         finally:
+            if announce_url:
+                remote.withdraw(settings)
             background.cancel()
             await asyncio.gather(background, return_exceptions=True)
             app.state.service.close()

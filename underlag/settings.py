@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     #: Web service: "hashing" serves with the instant test embedder instead of the
     #: real model (end-to-end tests and load runs only; never mix with a real index).
     api_embedder: Literal["e5", "hashing"] = "e5"
+    #: A running server for the command line to ask first (``UNDERLAG_SERVER``, e.g.
+    #: http://127.0.0.1:8000). Unset: the one announced in the data folder, if any.
+    server: str | None = None
 
     #: The project's own data: templates, taxonomies, training examples and the sample
     #: corpus (``UNDERLAG_CORPUS_DIR``).

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from api.cli.common import DataDirOpt, JsonOpt, app, err, notify_tagging, out, print_json, settings_for
-from api import components
+from api import components, remote
 from index.search import Filters
 from underlag.errors import QueryError, UnknownDocumentError
 from nlp.taxonomy import resolve
@@ -93,6 +93,13 @@ def search(
         raise typer.Exit(2)
     filters = _filters(document, doc_type, year, organisation, section, goal)
     settings = settings_for(data_dir)
+    # A running server has the model and the index loaded: ask it first (the same hits
+    # in a tenth of a second instead of seconds); anything amiss, and we work alone.
+    url = None if goal else remote.find_server(settings)
+    hits = remote.remote_search(url, query, k=k, mode=mode, filters=filters) if url else None
+    if hits is not None:
+        _run_search(lambda: hits, as_json, query)
+        return
     if goal:
         index = components.open_tagged_index(settings, notify_tagging)
     else:

@@ -35,4 +35,7 @@ def serve(
         err.print("warning: listening beyond loopback without UNDERLAG_API_TOKEN: anyone who reaches "
                   "the port can upload and delete documents", highlight=False)
     out.print(f"Underlag: http://{host}:{port}/  (API: /docs, index: {settings.index_dir})", highlight=False)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    address = f"[{host}]" if ":" in host else host
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else address
+    uvicorn.run(create_app(settings, announce_url=f"http://{local}:{port}"), host=host, port=port,
+                log_level="info", access_log=False)
