@@ -140,3 +140,15 @@ def _document_json_errors(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+#: The address ``underlag serve`` listens on, for :func:`served_app` to announce.
+SERVE_URL_ENV = "UNDERLAG_SERVE_URL"
+
+
+def served_app() -> FastAPI:
+    """The app ``underlag serve`` runs, made by uvicorn from its import string (``factory=True``):
+    the settings read afresh from the environment (the command sets the data folder there), announced at the address the command put in
+    ``UNDERLAG_SERVE_URL``. The command names the app by string so that the rest of the
+    command line never imports FastAPI (a quarter of ``underlag --help``'s start-up)."""
+    return create_app(Settings(), announce_url=os.environ.get(SERVE_URL_ENV))

@@ -6,13 +6,17 @@ Registered on :data:`api.cli.common.app` when :mod:`api.cli` is imported.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Annotated
 
 import typer
 
-from api.app import create_app
-
 from api.cli.common import DataDirOpt, app, err, out, settings_for
+
+#: uvicorn imports the app from this string (see api.app.served_app); the name of its
+#: environment variable is repeated here for the same reason.
+APP_FACTORY = "api.app:served_app"
+SERVE_URL_ENV = "UNDERLAG_SERVE_URL"
 
 
 @app.command()
@@ -37,5 +41,6 @@ def serve(
     out.print(f"Underlag: http://{host}:{port}/  (API: /docs, index: {settings.index_dir})", highlight=False)
     address = f"[{host}]" if ":" in host else host
     local = "127.0.0.1" if host in ("0.0.0.0", "::") else address
-    uvicorn.run(create_app(settings, announce_url=f"http://{local}:{port}"), host=host, port=port,
-                log_level="info", access_log=False)
+    os.environ["UNDERLAG_DATA_DIR"] = str(settings.data_dir)
+    os.environ[SERVE_URL_ENV] = f"http://{local}:{port}"
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info", access_log=False)
