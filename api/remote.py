@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 from index.search import Filters
+from nlp.tagger import Evidence, Tag
 from underlag.model import Hit
 from underlag.settings import Settings
 
@@ -75,22 +76,65 @@ def find_server(settings: Settings) -> str | None:
     return url.rstrip("/") if _alive(pid) else None
 
 
+#: What means "work alone": no answer, an error answer (a bad filter, an unknown document:
+#: the local run then reports it in its own words), or an answer of another shape.
+_FAILURES = (OSError, ValueError, KeyError, TypeError, urllib.error.URLError)
+
+
+def _filter_fields(filters: Filters) -> dict[str, str | int]:
+    return {name: value for name, value in (
+        ("document", filters.document), ("doc_type", filters.doc_type), ("year", filters.year),
+        ("organisation", filters.organisation), ("section", filters.section), ("goal", filters.goal),
+    ) if value is not None}
+
+
+def _ask(url: str, path: str, body: dict | None = None) -> dict:
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    request = urllib.request.Request(f"{url}{path}", data=data,
+                                     headers={"Content-Type": "application/json"} if data else {})
+    with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+def _hits(rows: list[dict]) -> list[Hit]:
+    fields = Hit.model_fields  # the API adds the page address; the command line prints the rest
+    return [Hit.model_validate({name: v for name, v in row.items() if name in fields}) for row in rows]
+
+
 def remote_search(url: str, query: str, *, k: int, mode: str, filters: Filters) -> list[Hit] | None:
     """The server's hits for a search, as the index itself returns them; None to work alone."""
     if k > MAX_REMOTE_K:
         return None
-    params = {"q": query, "k": k, "mode": mode}
-    params.update({name: value for name, value in (
-        ("document", filters.document), ("doc_type", filters.doc_type), ("year", filters.year),
-        ("organisation", filters.organisation), ("section", filters.section), ("goal", filters.goal),
-    ) if value is not None})
+    params = {"q": query, "k": k, "mode": mode, **_filter_fields(filters)}
     try:
-        with urllib.request.urlopen(f"{url}/api/search?{urllib.parse.urlencode(params)}",
-                                    timeout=TIMEOUT_S) as response:
-            body = json.loads(response.read().decode("utf-8"))
-        fields = Hit.model_fields
-        return [Hit.model_validate({name: v for name, v in hit.items() if name in fields})
-                for hit in body["hits"]]
-    except (OSError, ValueError, KeyError, TypeError, urllib.error.URLError):
-        # errors (a bad filter, an unknown document) are reported by the local run, in its words
+        return _hits(_ask(url, f"/api/search?{urllib.parse.urlencode(params)}")["hits"])
+    except _FAILURES:
+        return None
+
+
+def remote_similar(url: str, text: str, *, k: int, filters: Filters,
+                   exclude_document: str | None) -> list[Hit] | None:
+    """The server's earlier wording of ``text`` (``underlag similar``); None to work alone."""
+    if k > MAX_REMOTE_K:
+        return None
+    body = {"text": text, "k": k, "filters": _filter_fields(filters), "exclude_document": exclude_document}
+    try:
+        return _hits(_ask(url, "/api/prior-wording", body)["hits"])
+    except _FAILURES:
+        return None
+
+
+def remote_tag(url: str, text: str) -> list[Tag] | None:
+    """The server's tags for a text in every framework (``underlag tag --text``); None to work alone.
+
+    Scores come back rounded to 4 decimals, as ``Tag.to_json`` prints them anyway."""
+    try:
+        labels = _ask(url, "/api/tag", {"text": text})["labels"]
+        return [Tag(framework=t["framework"], id=t["id"], title=t["title"], level=t["level"],
+                    score=float(t["score"]), parent=t["parent"], signals=dict(t["signals"]),
+                    evidence=[Evidence(text=e["text"], start=e["start"], end=e["end"],
+                                       highlights=[tuple(h) for h in e["highlights"]])
+                              for e in t["evidence"]])
+                for t in labels]
+    except _FAILURES:
         return None

@@ -23,7 +23,8 @@ QUERY = "finansiering av projektet"
 
 
 def cli(data_dir: Path, *args: str, env: dict[str, str]) -> str:
-    out = subprocess.run([sys.executable, "-m", "api.cli", *args, "--data-dir", str(data_dir)],
+    env = {**env, "UNDERLAG_DATA_DIR": str(data_dir)}  # `tag --text` has no --data-dir
+    out = subprocess.run([sys.executable, "-m", "api.cli", *args],
                          capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=600)
     assert out.returncode == 0, out.stderr
     return out.stdout
@@ -62,25 +63,41 @@ def alone_env() -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("args", [("--json",), ()], ids=["json", "table"])
-def test_search_prints_the_same_with_and_without_a_server(data_dir, server, tmp_path, args):
+COMMANDS = {
+    "search": ("search", QUERY, "--k", "5"),
+    "similar": ("similar", "Projektet finansieras av regionen och kommunerna.", "--k", "3"),
+    "tag": ("tag", "--text", "Regionen bygger ut bredband på landsbygden och stärker kompetensförsörjningen."),
+}
+
+
+@pytest.mark.parametrize("output", ["--json", "table"])
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_command_prints_the_same_with_and_without_a_server(data_dir, server, tmp_path, command, output):
     # alone: the same index copied to a folder no server announces itself in
     import shutil
 
     alone_dir = tmp_path / "alone"
     shutil.copytree(data_dir, alone_dir, ignore=shutil.ignore_patterns(remote.SERVER_FILE))
-    alone = cli(alone_dir, "search", QUERY, "--k", "5", *args, env=alone_env())
-    served = cli(data_dir, "search", QUERY, "--k", "5", *args, env=alone_env())
-    if args:
-        assert json.loads(alone), "the search found nothing to compare"
+    args = (*COMMANDS[command], *(("--json",) if output == "--json" else ()))
+    alone = cli(alone_dir, *args, env=alone_env())
+    served = cli(data_dir, *args, env=alone_env())
+    if output == "--json":
+        found = json.loads(alone)
+        assert found if command != "tag" else found["labels"], "nothing to compare"
     assert served == alone
 
 
-def test_the_server_is_asked_when_it_is_announced(data_dir, server):
+def test_the_server_is_found_and_answers_what_the_commands_ask(data_dir, server):
+    from index.search import Filters
+
     proc, url = server
     assert remote.find_server(Settings(data_dir=data_dir)) == url
     with urllib.request.urlopen(f"{url}/api/health", timeout=30) as r:
         assert r.status == 200
+    # the commands' own requests are answered (else they would quietly work alone)
+    assert remote.remote_search(url, QUERY, k=5, mode="hybrid", filters=Filters())
+    assert remote.remote_similar(url, COMMANDS["similar"][1], k=3, filters=Filters(), exclude_document=None)
+    assert remote.remote_tag(url, COMMANDS["tag"][2])
 
 
 def test_a_dead_servers_announcement_is_ignored(tmp_path):

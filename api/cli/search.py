@@ -136,6 +136,12 @@ def similar(
             err.print(f"error: {file}: {e}")
             raise typer.Exit(2) from None
     filters = _filters(document, doc_type, year, organisation, section)
-    with components.open_index(settings_for(data_dir)) as index:
+    settings = settings_for(data_dir)
+    url = remote.find_server(settings)
+    hits = remote.remote_similar(url, text or "", k=k, filters=filters, exclude_document=exclude) if url else None
+    if hits is not None:
+        _run_search(lambda: hits, as_json, (text or "")[:60])
+        return
+    with components.open_index(settings) as index:
         _run_search(lambda: index.prior_wording(text or "", k=k, filters=filters, exclude_document=exclude),
                     as_json, (text or "")[:60])
