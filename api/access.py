@@ -30,18 +30,13 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.hosts import LOOPBACK, WILDCARD_ADDRESSES, is_loopback  # noqa: F401  (is_loopback: part of this module's interface)
 from api.security import send_error
 from underlag.settings import Settings
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-WILDCARD_ADDRESSES = frozenset({"0.0.0.0", "::", ""})
 # reachable without the read token: the load balancer's probe, and the page's script and style
 OPEN_PATHS = ("/api/health", "/static/")
-
-
-def is_loopback(host: str) -> bool:
-    return host.strip("[]") in LOOPBACK
 
 
 def allowed_hosts(settings: Settings) -> frozenset[str]:

@@ -21,6 +21,7 @@ from api.access import AccessMiddleware
 from api.routes import documents, drafting, pages, review, search, system, tagging
 from api.schemas import ErrorOut
 from api.security import BodyLimitMiddleware, install_error_handlers
+from api import remote
 from api.service import IndexService, seed_if_empty, tag_in_background
 from nlp.analyzer import Analyzer
 from api.components import build_analyzer, build_embedder
@@ -61,11 +62,14 @@ def _remove_partial_uploads(data_dir: Path) -> None:
 
 
 def create_app(settings: Settings, embedder: Embedder | None = None,
-               analyzer: Analyzer | None = None, *, seed_corpus: Path | None | bool = True) -> FastAPI:
+               analyzer: Analyzer | None = None, *, seed_corpus: Path | None | bool = True,
+               announce_url: str | None = None) -> FastAPI:
     """The web service over the index in ``settings.data_dir``.
 
     Models not given are loaded at start-up; ``seed_corpus`` (True: the sample corpus in
     ``settings.corpus_dir``; None or False: none) is ingested when the index is empty.
+    ``announce_url``: once ready, tell command-line runs on the same data folder where
+    to find this server (api.remote), until it stops.
     """
     if seed_corpus is True:
         seed_corpus = settings.corpus_dir
@@ -97,9 +101,13 @@ def create_app(settings: Settings, embedder: Embedder | None = None,
             if n:
                 log.info("ingested %d documents of the sample corpus", n)
         log.info("serving the index in %s with the %s embedder", settings.index_dir, emb.name)
+        if announce_url:
+            remote.announce(settings, announce_url)
         try:
             yield
         finally:
+            if announce_url:
+                remote.withdraw(settings)
             background.cancel()
             await asyncio.gather(background, return_exceptions=True)
             app.state.service.close()
@@ -137,3 +145,15 @@ def _document_json_errors(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+#: The address ``underlag serve`` listens on, for :func:`served_app` to announce.
+SERVE_URL_ENV = "UNDERLAG_SERVE_URL"
+
+
+def served_app() -> FastAPI:
+    """The app ``underlag serve`` runs, made by uvicorn from its import string (``factory=True``):
+    the settings read afresh from the environment (the command sets the data folder there), announced at the address the command put in
+    ``UNDERLAG_SERVE_URL``. The command names the app by string so that the rest of the
+    command line never imports FastAPI (a quarter of ``underlag --help``'s start-up)."""
+    return create_app(Settings(), announce_url=os.environ.get(SERVE_URL_ENV))

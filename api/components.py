@@ -26,8 +26,8 @@ def build_analyzer() -> Analyzer:
 
 
 def build_embedder(settings: Settings, *, threads: int | None = None) -> Embedder:
-    """The embedding model the settings name, loaded offline (``threads``: PyTorch's
-    intra-op threads, default PyTorch's own choice)."""
+    """The embedding model the settings name, loaded offline (``threads``: the runtime's
+    intra-op threads, default its own choice)."""
     return load_embedder(settings, threads=threads)
 
 

@@ -1,5 +1,5 @@
-"""The HTTP server under ``underlag serve``: uvicorn with h11, made to answer its own
-refusals in the API's JSON shape.
+"""The HTTP protocol under ``underlag serve`` (named there by its import string): uvicorn's
+h11, made to answer its own refusals in the API's JSON shape.
 
 uvicorn refuses a request it cannot parse (a request line or headers over h11's
 16 KiB default, which a 100 000-character query is) with a plain-text 400
@@ -14,11 +14,8 @@ from __future__ import annotations
 import json
 
 import h11
-import uvicorn
-from fastapi import FastAPI
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from underlag.settings import Settings
 
 
 class JsonH11Protocol(H11Protocol):
@@ -34,9 +31,3 @@ class JsonH11Protocol(H11Protocol):
         self.transport.write(self.conn.send(h11.Data(data=body)))
         self.transport.write(self.conn.send(h11.EndOfMessage()))
         self.transport.close()
-
-
-def serve(app: FastAPI, settings: Settings, host: str, port: int) -> None:
-    """Run ``app`` on ``host:port`` until interrupted."""
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, http=JsonH11Protocol,
-                h11_max_incomplete_event_size=int(settings.max_request_head_kb * 1024))

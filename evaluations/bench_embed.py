@@ -13,7 +13,12 @@ With ``--int8`` the same is done with PyTorch dynamic int8 quantisation, and the
 retrieval evaluation (``evaluations/retrieval.py``) is run with both models to
 measure what the speed costs in nDCG@10.
 
-    python evaluations/bench_embed.py [--docs 003,001] [--int8]
+With ``--lean`` the run-time path (ONNX Runtime + tokenizers, float32 and int8) is
+timed against sentence-transformers' ``encode`` on the same passages in the same
+run, with each loader's time, the agreement of its vectors with PyTorch's, and
+(``--quality``) the retrieval evaluation's nDCG@10 for each.
+
+    python evaluations/bench_embed.py [--docs 003,001] [--int8] [--lean [--quality]]
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from bench_common import ROOT, Row, machine, print_rows
+from bench_common import ROOT, Row, machine, print_rows, timed
 
 from index.passages import indexed_text
 from index.passages import passages as cut_passages
@@ -132,12 +137,50 @@ def main_rows(prefixes: list[str], int8: bool = False) -> list[Row]:
     return rows
 
 
+def lean_rows(prefixes: list[str], quality: bool) -> list[Row]:
+    """The ONNX embedders against sentence-transformers' encode, same passages, same run."""
+    from api.components import build_analyzer
+    from nlp.embed import load_e5_embedder, load_onnx_embedder
+    from underlag.settings import get_settings
+
+    analyzer = build_analyzer()
+    texts = [indexed_text(p) for d in load_docs(prefixes)
+             for p in cut_passages(d, sentences=analyzer.sentences)]
+    model_dir = get_settings().model_dir
+    loaders = {"sentence-transformers fp32": lambda: load_e5_embedder(model_dir),
+               "ONNX fp32 (fused)": lambda: load_onnx_embedder(model_dir),
+               "ONNX int8 (dynamic, per channel)": lambda: load_onnx_embedder(model_dir, int8=True)}
+    rows, ref, ref_seconds = [], None, None
+    for label, load in loaders.items():
+        load_s, emb = timed(load)
+        emb.encode_passages(texts[:32])  # warm-up
+        seconds, vectors = timed(lambda emb=emb: emb.encode_passages(texts))
+        if ref is None:
+            ref, ref_seconds = vectors, seconds
+        cos = (ref * vectors).sum(axis=1)
+        values = {"passages/s": f"{len(texts) / seconds:.1f}", "x encode": f"{ref_seconds / seconds:.2f}",
+                  "load s": f"{load_s:.2f}", "cosine min/mean": f"{cos.min():.4f}/{cos.mean():.4f}"}
+        if quality:
+            q = retrieval_quality(emb, analyzer)
+            values["hybrid nDCG@10"] = f"{q['hybrid']:.3f}"
+            values["dense nDCG@10"] = f"{q['dense']:.3f}"
+        rows.append(Row("embed", label, values, f"{len(texts)} passages, batch 32"))
+        del emb
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", default="003,001", help="corpus file prefixes; empty for all four")
     ap.add_argument("--int8", action="store_true", help="also measure dynamic int8 and its quality loss")
+    ap.add_argument("--lean", action="store_true", help="only the ONNX path against sentence-transformers")
+    ap.add_argument("--quality", action="store_true", help="with --lean: nDCG@10 of each embedder")
     args = ap.parse_args()
     print(machine())
+    if args.lean:
+        print_rows(lean_rows([p for p in args.docs.split(",") if p], args.quality), "Embedding: lean path")
+        print(machine())
+        return
     print_rows(main_rows([p for p in args.docs.split(",") if p], args.int8), "Embedding")
     print(machine())
 

@@ -14,13 +14,8 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import docx
-from docx.document import Document as DocxDocument
-from docx.enum.style import WD_STYLE_TYPE
-from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml.ns import qn
-from docx.styles.style import BaseStyle
 from lxml import etree
 
 from ingest.raw import RawDocument, RawLine
@@ -32,6 +27,10 @@ from underlag.errors import (
 )
 from underlag.settings import Settings
 
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+    from docx.styles.style import BaseStyle
+
 # Compound File Binary (OLE2): the container of .doc files and of encrypted .docx.
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -41,8 +40,19 @@ _HEADING_STYLE = re.compile(r"^(?:heading|rubrik)\s*([1-9])$", re.IGNORECASE)
 _TITLE_STYLE = re.compile(r"^(?:title|rubrik)$", re.IGNORECASE)
 # "List Bullet", "List Number 2", "List Paragraph", Swedish "Liststycke", "Punktlista".
 _LIST_STYLE = re.compile(r"^(?:list\b|liststycke|punktlista|numrerad lista)", re.IGNORECASE)
-_BODY_OUTLINE_LEVEL = 9
-_CHUNK = 64 * 1024  # inflated at a time while the package's sizes are checked  # w:outlineLvl 9 means "body text"
+_BODY_OUTLINE_LEVEL = 9  # w:outlineLvl 9 means "body text"
+_CHUNK = 64 * 1024  # inflated at a time while the package's sizes are checked
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_PARAGRAPH_STYLE = 1  # docx.enum.style.WD_STYLE_TYPE.PARAGRAPH
+
+
+def qn(tag: str) -> str:
+    """A ``w:``-prefixed tag in Clark notation, as python-docx's ``qn`` (python-docx itself
+    is imported only when a .docx is read: it costs a tenth of a second at start-up)."""
+    prefix, local = tag.split(":")
+    assert prefix == "w", tag
+    return f"{{{_W_NS}}}{local}"
+
 
 _W_P, _W_TBL, _W_SDT = qn("w:p"), qn("w:tbl"), qn("w:sdt")
 _W_T, _W_TAB, _W_BR, _W_CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
@@ -56,6 +66,9 @@ _SKIP = {qn("w:del"), qn("w:delText"), qn("w:pPr"), qn("w:rPr"), qn("w:instrText
 def read(path: Path, settings: Settings) -> RawDocument:
     """Read a .docx file into raw lines: paragraphs with heading/list hints, and tables."""
     _check_container(path, settings)
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError,
@@ -197,7 +210,7 @@ def _style_chain(p: etree._Element, styles: dict[str, BaseStyle]) -> list[BaseSt
     style = styles.get(style_id) if style_id else None
     if style is None:
         style = next((s for s in styles.values()
-                      if s.type == WD_STYLE_TYPE.PARAGRAPH and s.element.get(qn("w:default")) == "1"),
+                      if s.type == _PARAGRAPH_STYLE and s.element.get(qn("w:default")) == "1"),
                      None)
     chain: list[BaseStyle] = []
     while style is not None and style not in chain and len(chain) < 20:

@@ -15,11 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfplumber.utils.exceptions import PdfminerException
+from typing import TYPE_CHECKING, Any
 
 from ingest.raw import RawDocument, RawLine
 from underlag.errors import (
@@ -29,6 +25,9 @@ from underlag.errors import (
     NoTextLayerError,
 )
 from underlag.settings import Settings
+
+if TYPE_CHECKING:
+    import pdfplumber
 
 #: Only tables drawn with rules; whitespace-aligned text is left as lines.
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
@@ -43,6 +42,11 @@ _PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
 
 def read(path: Path, settings: Settings) -> RawDocument:
     """Read a PDF into raw lines with pages, heading hints and tables."""
+    # Imported here: pdfplumber and pdfminer are a tenth of a second that commands
+    # which never read a PDF (--help, search) should not pay.
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
+
     try:
         pdf = pdfplumber.open(path)
     except PdfminerException as e:
@@ -89,6 +93,8 @@ def read(path: Path, settings: Settings) -> RawDocument:
 
 
 def _open_error(path: Path, cause: Any) -> Exception:
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
     if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
         return EncryptedDocumentError(path, "PDF is password-protected",
                                       "remove the password and try again")

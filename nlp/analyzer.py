@@ -10,20 +10,31 @@ against a word list so lexical search finds "kompetensförsörjning" in them.
 
 from __future__ import annotations
 
+import gzip
+import json
+import os
+import pickle
+import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-
-import spacy
-from spacy.language import Language
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from nlp.wordlist import DOMAIN_WORDS, hunspell_dir
+from underlag.settings import get_settings
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 # A word shorter than this is never split and never used as a compound part.
 MIN_PART = 3
 MIN_COMPOUND = 8
 # Swedish joins compound parts with a linking "s" (kompetens|försörjning|s|arbete).
 LINKERS = ("", "s")
+#: Bump when the cached lexicon's contents change shape.
+_LEXICON_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -35,27 +46,58 @@ class Token:
     is_stop: bool
 
 
+def import_spacy() -> Any:
+    """spaCy, imported without letting its thinc import torch.
+
+    thinc probes for torch on import (``thinc.compat``), which costs 1.5-3 s and
+    nothing here uses (a blank pipeline with a sentencizer). Hiding torch for the
+    length of the import makes thinc note "no torch"; the entry is removed after,
+    so a later ``import torch`` (the reference embedding backend) works as usual.
+    """
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` -> ImportError
+    try:
+        import spacy
+    finally:
+        if sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
+    return spacy
+
+
 def _load_spacy() -> Language:
-    nlp = spacy.blank("sv")
+    nlp = import_spacy().blank("sv")
     nlp.add_pipe("sentencizer")
     return nlp
 
 
-@lru_cache(maxsize=1)
-def _lemma_table():
-    """spaCy's Swedish lemma lookup table (a ``spacy.lookups.Table``, keyed by string hash)."""
-    from spacy.lookups import load_lookups
+@dataclass(frozen=True)
+class SwedishLexicon:
+    """What the analyzer looks words up in, as plain Python objects (no spaCy needed)."""
 
-    return load_lookups("sv", ["lemma_lookup"]).get_table("lemma_lookup")
+    #: spaCy's Swedish lemma lookup table, word -> lemma (from spacy-lookups-data).
+    lemmas: dict[str, str]
+    #: Lower-case Swedish base forms: hunspell-sv's word list and the domain's own words.
+    words: frozenset[str]
+    #: spaCy's Swedish stop words.
+    stop_words: frozenset[str]
 
 
-@lru_cache(maxsize=1)
-def swedish_words() -> frozenset[str]:
-    """Lower-case Swedish base forms: hunspell-sv's word list and the domain's own words.
+def _lookups_file() -> Path:
+    import importlib.util
 
-    A plain set, because compound splitting asks about every substring of every
-    word; the repair lexicon's full hunspell morphology is far too slow for that.
-    """
+    spec = importlib.util.find_spec("spacy_lookups_data")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("spacy-lookups-data is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / "sv_lemma_lookup.json.gz"
+
+
+def _build_lexicon() -> SwedishLexicon:
+    # The same table spacy.lookups.load_lookups("sv", ["lemma_lookup"]) builds; spaCy's
+    # Table only hashes the keys, so a dict answers every lookup the same way.
+    with gzip.open(_lookups_file(), "rt", encoding="utf-8") as f:
+        lemmas = {k: v for k, v in json.load(f).items() if isinstance(v, str)}
     words = {w.lower() for w in DOMAIN_WORDS.split()}
     with open(hunspell_dir() / "sv_SE.dic", encoding="utf-8", errors="replace") as f:
         next(f, None)  # the first line is the entry count
@@ -64,9 +106,61 @@ def swedish_words() -> frozenset[str]:
             if stem and not stem.startswith("#"):
                 words.add(stem.lower())
     # every lemma the lookup table leads to is a word too ("samverkan" is only
-    # listed as the lemma of "samverkans"); dict.values skips Table's key hashing
-    words.update(v.lower() for v in dict.values(_lemma_table()) if isinstance(v, str))
-    return frozenset(words)
+    # listed as the lemma of "samverkans")
+    words.update(v.lower() for v in lemmas.values())
+    import_spacy()
+    from spacy.lang.sv.stop_words import STOP_WORDS
+
+    return SwedishLexicon(lemmas=lemmas, words=frozenset(words), stop_words=frozenset(STOP_WORDS))
+
+
+def _lexicon_key() -> str:
+    """Names the sources of the lexicon, so a changed dictionary or word list rebuilds the cache."""
+    parts = [str(_LEXICON_VERSION), DOMAIN_WORDS]
+    for path in (_lookups_file(), hunspell_dir() / "sv_SE.dic"):
+        st = path.stat()
+        parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def lexicon_cache_path() -> Path:
+    """Where the built lexicon is kept: beside the models, shared by every data folder."""
+    return get_settings().model_dir.parent / "cache" / "swedish-lexicon.pickle"
+
+
+@lru_cache(maxsize=1)
+def swedish_lexicon() -> SwedishLexicon:
+    """The lexicon, from its cache when the sources are unchanged, else built and cached.
+
+    Building reads the 660 000-entry lemma table and hunspell's list and imports spaCy
+    for its stop words (several seconds); the pickle loads in a fraction of that.
+    """
+    path, key = lexicon_cache_path(), _lexicon_key()
+    try:
+        with path.open("rb") as f:
+            cached_key, lexicon = pickle.load(f)
+        if cached_key == key and isinstance(lexicon, SwedishLexicon):
+            return lexicon
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+        pass
+    lexicon = _build_lexicon()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as f:
+            pickle.dump((key, lexicon), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(f.name, path)
+    except OSError:
+        pass  # a read-only model folder: build again next time
+    return lexicon
+
+
+def swedish_words() -> frozenset[str]:
+    """Lower-case Swedish base forms: hunspell-sv's word list and the domain's own words.
+
+    A plain set, because compound splitting asks about every substring of every
+    word; the repair lexicon's full hunspell morphology is far too slow for that.
+    """
+    return swedish_lexicon().words
 
 
 class CompoundSplitter:
@@ -127,23 +221,44 @@ class Analyzer:
     """
 
     def __init__(self, is_word: Callable[[str], bool] | None = None, nlp: Language | None = None):
-        self.nlp = nlp or _load_spacy()
-        self.lemmas = _lemma_table()
-        self.stop_words = self.nlp.Defaults.stop_words
-        if is_word is None:
-            words, inflected = swedish_words(), self.lemmas
+        # Everything loads on first use: listing documents needs none of it, and a query
+        # needs the lexicon and the tokenizer but never the training-time pieces.
+        self._nlp = nlp
+        self._is_word = is_word
 
-            def is_word(w: str) -> bool:
-                return w in words or w in inflected
+    @cached_property
+    def nlp(self) -> Language:
+        """spaCy's blank Swedish pipeline with a sentencizer (imported on first use)."""
+        return self._nlp if self._nlp is not None else _load_spacy()
 
-        known = is_word
-        self._known = known
+    @cached_property
+    def lemmas(self) -> dict[str, str]:
+        return swedish_lexicon().lemmas
+
+    @cached_property
+    def stop_words(self) -> frozenset[str]:
+        if self._nlp is not None:
+            return frozenset(self._nlp.Defaults.stop_words)
+        return swedish_lexicon().stop_words
+
+    @cached_property
+    def known(self) -> Callable[[str], bool]:
+        """Whether a lower-case word is in the word list (the injected one, or hunspell-sv's
+        words and the lemma table's inflected forms)."""
+        if self._is_word is not None:
+            return self._is_word
+        words, inflected = swedish_words(), self.lemmas
+        return lambda w: w in words or w in inflected
+
+    @cached_property
+    def splitter(self) -> CompoundSplitter:
+        known = self.known
         # a compound's head is inflected ("...arbetet"); accept a part whose lemma is a word
-        self.splitter = CompoundSplitter(lambda w: known(w) or known(self.lemma(w)))
+        return CompoundSplitter(lambda w: known(w) or known(self.lemma(w)))
 
     def is_swedish(self, lower: str) -> bool:
         """A lower-case word the Swedish lexicon knows: a word, an inflected form or a compound."""
-        return (self._known(lower) or lower in self.lemmas or self._known(self.lemma(lower))
+        return (self.known(lower) or lower in self.lemmas or self.known(self.lemma(lower))
                 or len(self.splitter.split(lower)) > 1)
 
     def tokens(self, text: str) -> list[Token]:

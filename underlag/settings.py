@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     #: passages per second on 2 cores, hybrid nDCG@10 0.654 -> 0.634 on the retrieval
     #: evaluation. The index records the model, so switching re-embeds every passage.
     embed_int8: bool = False
+    #: What runs the embedding model (``UNDERLAG_EMBED_BACKEND``): "onnx" (ONNX Runtime and
+    #: ``tokenizers`` only: no torch import, so a command starts seconds sooner) or "torch"
+    #: (sentence-transformers, the reference). Their float32 vectors agree to cosine 0.9999.
+    embed_backend: Literal["onnx", "torch"] = "onnx"
     #: FAISS index kind (``UNDERLAG_DENSE_INDEX``): "auto" searches exactly below
     #: 200 000 passages and builds an IVF index above; or force "flat", "ivf" or "hnsw".
     dense_index: Literal["auto", "flat", "hnsw", "ivf"] = "auto"
@@ -83,6 +87,9 @@ class Settings(BaseSettings):
     #: Web service: "hashing" serves with the instant test embedder instead of the
     #: real model (end-to-end tests and load runs only; never mix with a real index).
     api_embedder: Literal["e5", "hashing"] = "e5"
+    #: A running server for the command line to ask first (``UNDERLAG_SERVER``, e.g.
+    #: http://127.0.0.1:8000). Unset: the one announced in the data folder, if any.
+    server: str | None = None
 
     #: The project's own data: templates, taxonomies, training examples and the sample
     #: corpus (``UNDERLAG_CORPUS_DIR``).

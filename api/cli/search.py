@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from api.cli.common import DataDirOpt, JsonOpt, app, err, notify_tagging, out, print_json, settings_for
-from api import components
+from api import components, remote
 from index.search import Filters
 from underlag.errors import QueryError, UnknownDocumentError
 from nlp.taxonomy import resolve
@@ -93,6 +93,13 @@ def search(
         raise typer.Exit(2)
     filters = _filters(document, doc_type, year, organisation, section, goal)
     settings = settings_for(data_dir)
+    # A running server has the model and the index loaded: ask it first (the same hits
+    # in a tenth of a second instead of seconds); anything amiss, and we work alone.
+    url = None if goal else remote.find_server(settings)
+    hits = remote.remote_search(url, query, k=k, mode=mode, filters=filters) if url else None
+    if hits is not None:
+        _run_search(lambda: hits, as_json, query)
+        return
     if goal:
         index = components.open_tagged_index(settings, notify_tagging)
     else:
@@ -129,6 +136,12 @@ def similar(
             err.print(f"error: {file}: {e}")
             raise typer.Exit(2) from None
     filters = _filters(document, doc_type, year, organisation, section)
-    with components.open_index(settings_for(data_dir)) as index:
+    settings = settings_for(data_dir)
+    url = remote.find_server(settings)
+    hits = remote.remote_similar(url, text or "", k=k, filters=filters, exclude_document=exclude) if url else None
+    if hits is not None:
+        _run_search(lambda: hits, as_json, (text or "")[:60])
+        return
+    with components.open_index(settings) as index:
         _run_search(lambda: index.prior_wording(text or "", k=k, filters=filters, exclude_document=exclude),
                     as_json, (text or "")[:60])

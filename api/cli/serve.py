@@ -6,15 +6,19 @@ Registered on :data:`api.cli.common.app` when :mod:`api.cli` is imported.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Annotated
 
 import typer
 
-from api.access import is_loopback
-from api.app import create_app
-from api.http_server import serve as run_server
-
 from api.cli.common import DataDirOpt, app, err, out, settings_for
+from api.hosts import is_loopback
+
+#: uvicorn imports the app from this string (see api.app.served_app); the name of its
+#: environment variable is repeated here for the same reason.
+APP_FACTORY = "api.app:served_app"
+SERVE_URL_ENV = "UNDERLAG_SERVE_URL"
+HTTP_PROTOCOL = "api.http_server:JsonH11Protocol"
 
 
 @app.command()
@@ -30,6 +34,8 @@ def serve(
     sample corpus. Set UNDERLAG_API_TOKEN to require a token for upload and delete;
     beyond loopback UNDERLAG_READ_TOKEN (a token to read) is required too.
     """
+    import uvicorn  # only when serving: it is a tenth of the command line's start-up
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = settings_for(data_dir).model_copy(update={"host": host})
     if not is_loopback(host):
@@ -42,4 +48,12 @@ def serve(
             err.print("Varning: utanför loopback utan UNDERLAG_API_TOKEN kan alla som når porten ladda upp "
                       "och ta bort dokument.", highlight=False)
     out.print(f"Underlag: http://{host}:{port}/  (API: /docs, index: {settings.index_dir})", highlight=False)
-    run_server(create_app(settings), settings, host, port)
+    address = f"[{host}]" if ":" in host else host
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else address
+    os.environ["UNDERLAG_DATA_DIR"] = str(settings.data_dir)
+    os.environ[SERVE_URL_ENV] = f"http://{local}:{port}"
+    os.environ["UNDERLAG_HOST"] = host  # the served app reads its settings from the environment
+    # h11 with the API's JSON 400 for requests it cannot parse, and a request head large enough
+    # that an over-long query reaches the app and gets its 422 (api.http_server)
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info", access_log=False,
+                http=HTTP_PROTOCOL, h11_max_incomplete_event_size=int(settings.max_request_head_kb * 1024))

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from api.cli.common import DataDirOpt, JsonOpt, app, err, notify_tagging, out, parse_or_exit, print_json, settings_for
-from api import components
+from api import components, remote
 from review.profile import document_profile, heatmap, portfolio_matrix
 
 FrameworkOpt = Annotated[
@@ -66,6 +66,14 @@ def _print_tags(tags, text: str) -> None:
             for a, b in e.highlights:
                 body.stylize("bold yellow", a - e.start + 4, b - e.start + 4)
             out.print(body)
+
+
+def _show_text_tags(tags, text: str, as_json: bool) -> None:
+    """``tag --text``'s output, the same whether the tags came from a server or from here."""
+    if as_json:
+        print_json({"characters": len(text), "labels": [t.model_dump(mode="json") for t in tags]})
+    else:
+        _print_tags(tags, text)
 
 
 # -- CSV batch ---------------------------------------------------------------------------------
@@ -160,6 +168,13 @@ def tag(
     if text is not None and not text.strip():
         err.print("error: --text is empty")
         raise typer.Exit(2)
+    # A running server has the tagger loaded: ask it first (all frameworks only, the
+    # frameworks' names are checked against the local tagger); anything amiss, work alone.
+    url = remote.find_server(settings) if text is not None and not framework else None
+    tags = remote.remote_tag(url, text or "") if url else None
+    if tags is not None:
+        _show_text_tags(tags, text or "", as_json)
+        return
     tagger = components.load_tagger(settings, components.build_embedder(settings), components.build_analyzer())
     frameworks = _check_frameworks(tagger, framework)
     if csv_file is not None:
@@ -171,11 +186,7 @@ def tag(
         else:
             _print_profile(profile)
     else:
-        tags = tagger.tag(text or "", frameworks)
-        if as_json:
-            print_json({"characters": len(text or ""), "labels": [t.model_dump(mode="json") for t in tags]})
-        else:
-            _print_tags(tags, text or "")
+        _show_text_tags(tagger.tag(text or "", frameworks), text or "", as_json)
 
 
 @app.command()
