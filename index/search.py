@@ -287,15 +287,21 @@ class SearchIndex:
         ``mode`` "lexical" is BM25 alone, "dense" the embedding alone, "hybrid"
         (the default) fuses both rankings with reciprocal rank fusion.
         """
+        terms, lex, den = self.candidates(query, filters, mode, max(depth, k))
+        return self._hits(fuse(lex, den) if mode == "hybrid" else (lex or den), k, terms, lex, den)
+
+    def candidates(self, query: str, filters: Filters = Filters(), mode: Mode = "hybrid",
+                   depth: int = 100) -> tuple[list[str], list[tuple[int, float]], list[tuple[int, float]]]:
+        """The query's terms and the two rankings a search fuses: up to ``depth`` (rowid, BM25)
+        and (rowid, cosine similarity) pairs, best first (a list is empty when ``mode`` leaves it out)."""
         terms = self._check_query(query)
         if mode == "dense" and self.embedder is None:
             raise QueryError("dense search needs an embedding model; this index has none")
-        depth = max(depth, k)
         lex = self.lexical(terms, depth, filters) if mode != "dense" else []
         den: list[tuple[int, float]] = []
         if mode != "lexical" and self.embedder is not None:
             den = self.dense(self.embedder.encode_queries([query])[0], depth, filters)
-        return self._hits(fuse(lex, den) if mode == "hybrid" else (lex or den), k, terms, lex, den)
+        return terms, lex, den
 
     def prior_wording(self, text: str, k: int = 10, filters: Filters = Filters(),
                       exclude_document: str | None = None) -> list[Hit]:
