@@ -19,7 +19,7 @@ from fastapi_offline import FastAPIOffline
 from fastapi.staticfiles import StaticFiles
 
 from api.jobs import Jobs
-from api.routes import documents, export, jobs, pages, review, search, system, tagging
+from api.routes import apidocs, documents, export, jobs, pages, review, search, system, tagging
 from api.schemas import ErrorOut
 from api.security import BodyLimitMiddleware, install_error_handlers
 from api.service import IndexService, seed_if_empty, tag_in_background
@@ -105,12 +105,14 @@ def create_app(settings: Settings, embedder: Embedder | None = None,
 
     # /docs and /redoc with Swagger UI's and ReDoc's files from the fastapi-offline package,
     # not a CDN: the service runs where only the package registry is reachable
-    app = FastAPIOffline(title="underlag", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # (/redoc is api.routes.apidocs, which keeps ReDoc's logo request on the machine)
+    app = FastAPIOffline(title="underlag", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                         redoc_url=None)
     app.state.settings = settings
     app.state.jobs = Jobs()
     app.add_middleware(BodyLimitMiddleware, limit=int(settings.max_upload_mb * 1024 * 1024) + MULTIPART_SLACK)
     install_error_handlers(app)
-    for module in (system, documents, search, export, review, tagging, jobs, pages):
+    for module in (system, documents, search, export, review, tagging, jobs, pages, apidocs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     _document_json_errors(app)

@@ -40,6 +40,10 @@ class DocumentListing(DocumentSummary):
 
     source: SkipJsonSchema[str] = Field(exclude=True)
     url: str = Field(description="The document's page in the web interface.")
+    passages: int | None = Field(None, description="Passages indexed.")
+    organisation: str | None = None
+    tagged: bool | None = Field(None, description="Whether its passages are tagged with goals yet "
+                                "(None: the server has no tagger).")
 
 
 class SectionOut(BaseModel):

@@ -104,6 +104,10 @@ class SearchIndex:
         """Ids of the documents stored from this file path (to skip unchanged files)."""
         return set(self.store.ids_for_source(path))
 
+    def document_stats(self) -> dict[str, tuple[int, str | None]]:
+        """Per document id: its number of passages and its organisation (for the listing)."""
+        return self.store.document_stats()
+
     def passage_count(self) -> int:
         return self.store.passage_count()
 
