@@ -31,6 +31,21 @@ FACET_SIZE = 12
 
 _NON_WORD = re.compile(r"\W+")
 
+#: The cosine a passage needs to count by meaning alone, per model (by the start of its
+#: name): the lowest value at which no off-topic query ("xylofonorkester", "recept på
+#: kanelbullar", ...) counts a passage of the sample corpus (evaluations/search_floor.py).
+#: e5's cosines are compressed (0.77-0.92 for every passage); the hashing test model's
+#: spread wide (off-topic best 0.22, "kompetensförsörjning" 0.69).
+DENSE_FLOORS = {"e5-small": 0.84, "hashing-test": 0.25}
+#: A model not measured: e5's floor, the strictest of the two.
+DEFAULT_DENSE_FLOOR = 0.84
+
+
+def dense_floor_for(model_name: str | None) -> float:
+    """The similarity floor measured for an embedding model (see :data:`DENSE_FLOORS`)."""
+    return next((f for prefix, f in DENSE_FLOORS.items() if (model_name or "").startswith(prefix)),
+                DEFAULT_DENSE_FLOOR)
+
 
 @dataclass(frozen=True)
 class FacetCount:
@@ -72,9 +87,14 @@ def relevant(lex: list[tuple[int, float]], den: list[tuple[int, float]], mode: M
 
 
 def search_page(index: SearchIndex, query: str, filters: Filters = Filters(), mode: Mode = "hybrid",
-                offset: int = 0, limit: int = 10, dense_floor: float = 0.0,
+                offset: int = 0, limit: int = 10, dense_floor: float | None = None,
                 depth: int = MAX_RESULTS) -> ResultPage:
-    """Hits ``offset`` .. ``offset + limit`` of a query, with the total and facets of all of them."""
+    """Hits ``offset`` .. ``offset + limit`` of a query, with the total and facets of all of them.
+
+    ``dense_floor`` None: the floor measured for the index's embedding model.
+    """
+    if dense_floor is None:
+        dense_floor = dense_floor_for(index.embedder.name if index.embedder is not None else None)
     terms, lex, den = index.candidates(query, filters, mode, depth)
     rowids = relevant(lex, den, mode, dense_floor)
     found = index.passages(rowids)

@@ -46,10 +46,10 @@ class Settings(BaseSettings):
     #: Web service: "hashing" serves with the instant test embedder instead of the
     #: real model (end-to-end tests and load runs only; never mix with a real index).
     api_embedder: Literal["e5", "hashing"] = "e5"
-    #: Web service: the cosine similarity a passage needs to count as a hit by meaning alone
-    #: (``UNDERLAG_SEARCH_DENSE_FLOOR``); a passage with a query word always counts. The
-    #: total and facets of a search count these (index/paging.py; measured in evaluations/README.md).
-    search_dense_floor: float = 0.84
+    #: The cosine similarity a passage needs to count as a hit by meaning alone in a search's
+    #: total and facets (``UNDERLAG_SEARCH_DENSE_FLOOR``); a passage with a query word always
+    #: counts. None: the floor measured for the model (index/paging.py, evaluations/README.md).
+    search_dense_floor: float | None = None
 
     #: The project's own data: templates, taxonomies, training examples and the sample
     #: corpus (``UNDERLAG_CORPUS_DIR``).
