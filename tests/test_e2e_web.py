@@ -41,7 +41,7 @@ def server(tmp_path_factory):
     proc = start_server(tmp_path_factory.mktemp("e2e") / "data", port)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base, proc)
+        wait_until_up(base, proc, timeout=300)  # seeding and the tagger take minutes on a busy machine
         yield base
     finally:
         stop(proc)

@@ -219,7 +219,7 @@ def test_whole_report_coverage_shows_progress_and_downloads(server, page):
     stages = [s for s in page.evaluate("window.stages") if s]
     assert stages and all(re.search(r" – \d+ %$", s) for s in stages), stages
     assert any(s.startswith(("Läser filen", "Matchar", "Jämför", "Bedömer", "I kö")) for s in stages), stages
-    table.scroll_into_view_if_needed()
+    page.evaluate("document.getElementById('granska-rubrik').scrollIntoView()")
     page.screenshot(path=str(OUT / "workbench-granska.png"), full_page=False)
     with page.expect_download() as download:
         page.get_by_text("Ladda ner granskningen som Word").click()
