@@ -15,10 +15,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from fastapi.staticfiles import StaticFiles
 
 from api.access import AccessMiddleware
-from api.routes import documents, drafting, pages, review, search, system, tagging
+from api.jobs import Jobs
+from api.routes import apidocs, documents, drafting, export, jobs, pages, review, search, system, tagging
 from api.schemas import ErrorOut
 from api.security import BodyLimitMiddleware, install_error_handlers
 from api import remote
@@ -57,7 +59,8 @@ def default_embedder(settings: Settings) -> Embedder:
 
 def _remove_partial_uploads(data_dir: Path) -> None:
     """Uploads cut off by a crash or a kill (never indexed), and drafts left from a check."""
-    for partial in [*(data_dir / "uploads").glob(".incoming-*"), *(data_dir / "drafts").glob("*")]:
+    for partial in [*(data_dir / "uploads").glob(".incoming-*"), *(data_dir / "uploads").glob(".job-*"),
+                    *(data_dir / "drafts").glob("*"), *(data_dir / "drafts").glob(".*")]:
         partial.unlink(missing_ok=True)
 
 
@@ -106,18 +109,24 @@ def create_app(settings: Settings, embedder: Embedder | None = None,
         try:
             yield
         finally:
+            await app.state.jobs.close()
             if announce_url:
                 remote.withdraw(settings)
             background.cancel()
             await asyncio.gather(background, return_exceptions=True)
             app.state.service.close()
 
-    app = FastAPI(title="underlag", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # /docs and /redoc with Swagger UI's and ReDoc's files from the fastapi-offline package,
+    # not a CDN: the service runs where only the package registry is reachable
+    # (/redoc is api.routes.apidocs, which keeps ReDoc's logo request on the machine)
+    app = FastAPIOffline(title="underlag", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                         redoc_url=None)
     app.state.settings = settings
+    app.state.jobs = Jobs()
     app.add_middleware(BodyLimitMiddleware, limit=int(settings.max_upload_mb * 1024 * 1024) + MULTIPART_SLACK)
     app.add_middleware(AccessMiddleware, settings=settings)  # outermost: checked first
     install_error_handlers(app)
-    for module in (system, documents, search, review, drafting, tagging, pages):
+    for module in (system, documents, search, export, review, drafting, tagging, jobs, pages, apidocs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     _document_json_errors(app)

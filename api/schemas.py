@@ -40,6 +40,10 @@ class DocumentListing(DocumentSummary):
 
     source: SkipJsonSchema[str] = Field(exclude=True)
     url: str = Field(description="The document's page in the web interface.")
+    passages: int | None = Field(None, description="Passages indexed.")
+    organisation: str | None = None
+    tagged: bool | None = Field(None, description="Whether its passages are tagged with goals yet "
+                                "(None: the server has no tagger).")
 
 
 class SectionOut(BaseModel):
@@ -78,15 +82,41 @@ class DeletedOut(BaseModel):
     deleted: str
 
 
+class AlsoIn(BaseModel):
+    """A passage with the same text as a hit (a re-saved copy, a repeated paragraph)."""
+
+    document_id: str
+    document: str
+    section: str | None
+    year: int | None
+    url: str
+
+
 class SearchHit(Hit):
     section_index: int = Field(description="Index of the hit's section in its document.")
     url: str = Field(description="The document's page, opened at the hit's section.")
+    also_in: list[AlsoIn] = Field([], description="Passages with the same text, collapsed into this hit.")
+    counted: bool = Field(True, description="Whether the hit counts in the total (it has a query word, or "
+                                            "its meaning is above the similarity floor); the others are the "
+                                            "nearest passages by meaning.")
+
+
+class FacetValue(BaseModel):
+    value: str = Field(description="What the filter of the same name takes (a goal as framework:goal).")
+    label: str
+    count: int
 
 
 class SearchOut(BaseModel):
     query: str
     mode: Literal["hybrid", "lexical", "dense", "rrf"]
     hits: list[SearchHit]
+    total: int | None = Field(None, description="Relevant hits in all (near-duplicates collapsed): passages "
+                              "that contain a query word, or whose meaning is above the similarity floor.")
+    total_capped: bool = Field(False, description="The total reached the search depth: at least this many.")
+    offset: int = 0
+    facets: dict[str, list[FacetValue]] = Field({}, description="Hit counts per year, doc_type, document "
+                                                "and goal; a value narrows the search as that filter.")
 
 
 class FiltersIn(BaseModel):

@@ -96,3 +96,18 @@ def keep(stored: StoredUpload, folder: Path) -> Path:
         os.fsync(f.fileno())
     os.replace(stored.path, target)
     return target
+
+
+async def received_for_job(upload: UploadFile, folder: Path, limit_bytes: int) -> StoredUpload:
+    """An upload handed over to a job that outlives the request: a file of the job's own
+    (``.job-<uuid><suffix>``), which the job :func:`keep`s or :func:`discard`s when it ends
+    (and a restart removes, with the other partial uploads)."""
+    async with received_upload(upload, folder, limit_bytes) as received:
+        owned = received.path.with_name(f".job-{uuid.uuid4().hex}{received.path.suffix}")
+        os.replace(received.path, owned)
+    return StoredUpload(owned, received.name, received.doc_id)
+
+
+def discard(stored: StoredUpload) -> None:
+    """Remove an upload that was not kept (refused, unchanged, or only looked at)."""
+    stored.path.unlink(missing_ok=True)

@@ -15,6 +15,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Literal
@@ -43,6 +44,17 @@ FILTER_CACHE_SIZE = 8
 MAX_QUERY_CHARS = 5000
 # "rrf": the hybrid before adaptive fusion (equal-weight reciprocal rank fusion), for comparison
 Mode = Literal["hybrid", "lexical", "dense", "rrf"]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A search's ranking: (rowid, score) best first, the query terms that highlight the hits,
+    and the lexical and dense lists (rowid, score) it was made from."""
+
+    terms: list[str]
+    ranked: list[tuple[int, float]]
+    lexical: list[tuple[int, float]]
+    dense: list[tuple[int, float]]
 
 
 def _fts_words(term: str) -> list[str]:
@@ -106,6 +118,10 @@ class SearchIndex:
     def ids_for_source(self, path: Path) -> set[str]:
         """Ids of the documents stored from this file path (to skip unchanged files)."""
         return set(self.store.ids_for_source(path))
+
+    def document_stats(self) -> dict[str, tuple[int, str | None]]:
+        """Per document id: its number of passages and its organisation (for the listing)."""
+        return self.store.document_stats()
 
     def passage_count(self) -> int:
         return self.store.passage_count()
@@ -292,19 +308,26 @@ class SearchIndex:
         evidence each has (:mod:`index.fusion`, :mod:`index.rerank`); "rrf" is
         the older equal-weight reciprocal rank fusion.
         """
+        r = self.ranking(query, filters, mode, max(depth, k))
+        return self._hits(r.ranked, k, r.terms, r.lexical, r.dense)
+
+    def ranking(self, query: str, filters: Filters = Filters(), mode: Mode = "hybrid",
+                depth: int = 100) -> Ranking:
+        """The whole ranking a search returns the top of (up to ``depth`` passages, best first),
+        with the query's terms and the two lists it was made from: :meth:`search` and the
+        paged results with totals and facets (:mod:`index.paging`) rank the same way."""
         terms = self._check_query(query)
         if mode == "dense" and self.embedder is None:
             raise QueryError("dense search needs an embedding model; this index has none")
-        depth = max(depth, k)
         if mode == "hybrid" and self.embedder is not None:
-            return self._hybrid(plan_query(query, self.analyzer), k, filters, depth)
+            return self._hybrid(plan_query(query, self.analyzer), filters, depth)
         lex = self.lexical(terms, depth, filters) if mode != "dense" else []
         den: list[tuple[int, float]] = []
         if mode != "lexical" and self.embedder is not None:
             den = self.dense(self.embedder.encode_queries([query])[0], depth, filters)
-        return self._hits(rrf(lex, den) if mode in ("hybrid", "rrf") else (lex or den), k, terms, lex, den)
+        return Ranking(terms, rrf(lex, den) if mode in ("hybrid", "rrf") else (lex or den), lex, den)
 
-    def _hybrid(self, plan: QueryPlan, k: int, filters: Filters, depth: int) -> list[Hit]:
+    def _hybrid(self, plan: QueryPlan, filters: Filters, depth: int) -> Ranking:
         """Both indexes searched as ``plan`` says, fused with BM25 weighted by its coverage."""
         assert self.embedder is not None
         lex = self.lexical(plan.terms, depth, filters) if plan.terms else []
@@ -314,7 +337,7 @@ class SearchIndex:
             held = [set(row.terms.split()) for row in self.store.lexical_rows([r for r, _ in lex[:COVERAGE_DEPTH]])]
             weight = lexical_weight(coverage([[w for t in word for w in _fts_words(t)] for word in plan.words], held))
         ranked = rerank(adaptive(lex, den, weight), plan, self.store.passages)
-        return self._hits([(r, unit_score(s)) for r, s in ranked[:k]], k, plan.terms, lex, den)
+        return Ranking(plan.terms, [(r, unit_score(s)) for r, s in ranked], lex, den)
 
     def prior_wording(self, text: str, k: int = 10, filters: Filters = Filters(),
                       exclude_document: str | None = None) -> list[Hit]:

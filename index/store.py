@@ -253,6 +253,12 @@ class DocumentStore:
                                 years=[int(y) for y in r[5].split(",") if y], sections=r[6], ingested_at=r[7])
                 for r in rows]
 
+    def document_stats(self) -> dict[str, tuple[int, str | None]]:
+        """Per document id: its number of passages and its organisation."""
+        rows = self._db.execute("SELECT document_id, COUNT(*), MAX(organisation) FROM passages "
+                                "GROUP BY document_id")
+        return {r[0]: (r[1], r[2]) for r in rows}
+
     def delete(self, doc_id: str) -> Change | None:
         """Remove a document and its passages; None when there is no such document."""
         with self.transaction() as db:

@@ -56,6 +56,7 @@ LimitUse: ``questions``, ``max_chars``, ``used``, ``over``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -67,6 +68,9 @@ from nlp.gazetteer import Gazetteer, load_gazetteer
 from review.evidence import SentenceEvidence, decide, find_items, sentence_words
 from review.templates import CharLimit, Element, Question, Template
 from underlag.model import BlockKind, Document, Section
+
+#: ``progress(stage, share done)``, called as a long check goes.
+Progress = Callable[[str, float], None]
 
 Status = Literal["covered", "weak", "missing"]
 # An answer shorter than this (after removing template text) is treated as no answer.
@@ -396,14 +400,36 @@ def _limit_use(limit: CharLimit, chars: dict[str, int]) -> LimitUse:
                     over=used > limit.max_chars)
 
 
+#: Sentences embedded per call when progress is reported: a 40-page draft has ~600,
+#: so the page sees the share move every second or two on a shared machine.
+PROGRESS_BATCH = 64
+
+
+def _embed_sentences(embedder: Embedder, flat: list[str], progress: Progress | None) -> np.ndarray:
+    if not flat:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    if progress is None:
+        return embedder.encode_passages(flat)
+    parts = []
+    for start in range(0, len(flat), PROGRESS_BATCH):
+        parts.append(embedder.encode_passages(flat[start:start + PROGRESS_BATCH]))
+        progress("embedding", 0.1 + 0.8 * min(len(flat), start + PROGRESS_BATCH) / len(flat))
+    return np.vstack(parts)
+
+
 def check_coverage(draft: Document, template: Template, embedder: Embedder, analyzer: Analyzer,
-                   thresholds: Thresholds = Thresholds(), gazetteer: Gazetteer | None = None) -> CoverageReport:
+                   thresholds: Thresholds = Thresholds(), gazetteer: Gazetteer | None = None,
+                   progress: Progress | None = None) -> CoverageReport:
     """Check a parsed draft against a template: answers, elements, limits and table sizes.
 
     ``gazetteer`` holds the names elements' evidence is looked for with (actors,
     places, goals); default: the package's ``nlp/data/gazetteer.yaml``.
+    ``progress(stage, share)`` (optional) hears "mapping", "embedding" and "elements"
+    with the share of the work done (0..1).
     """
     gazetteer = gazetteer or load_gazetteer()
+    if progress is not None:
+        progress("mapping", 0.0)
     matches = map_sections(draft, template, embedder, thresholds)
     answers = {qid: answer_sections(draft, m.start) for qid, m in matches.items()}
     texts = {qid: answer_text(secs) for qid, secs in answers.items()}
@@ -417,7 +443,11 @@ def check_coverage(draft: Document, template: Template, embedder: Embedder, anal
                                                           or q.id in in_shared):
             sentences[q.id] = split_sentences(texts[q.id], analyzer)
     flat = [s for ss in sentences.values() for s in ss]
-    vecs = embedder.encode_passages(flat) if flat else np.zeros((0, embedder.dim), dtype=np.float32)
+    if progress is not None:
+        progress("embedding", 0.1)
+    vecs = _embed_sentences(embedder, flat, progress)
+    if progress is not None:
+        progress("elements", 0.9)
     desc = {e.id: v for e, v in zip(template.elements,
                                      embedder.encode_queries([e.description for e in template.elements]))
             } if template.elements else {}

@@ -39,6 +39,13 @@ class UnknownDocumentError(UnderlagError):
     http_status = 404
 
 
+class UnknownGoalError(UnderlagError):
+    """A goal filter that names no goal or target of any framework."""
+
+    code = "unknown_goal"
+    http_status = 404
+
+
 class TaxonomyError(UnderlagError):
     """A goal framework file that cannot be read, or a goal it does not have."""
 

@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     #: A running server for the command line to ask first (``UNDERLAG_SERVER``, e.g.
     #: http://127.0.0.1:8000). Unset: the one announced in the data folder, if any.
     server: str | None = None
+    #: The cosine similarity a passage needs to count as a hit by meaning alone in a search's
+    #: total and facets (``UNDERLAG_SEARCH_DENSE_FLOOR``); a passage with a query word always
+    #: counts. None: the floor measured for the model (index/paging.py, evaluations/README.md).
+    search_dense_floor: float | None = None
 
     #: The project's own data: templates, taxonomies, training examples and the sample
     #: corpus (``UNDERLAG_CORPUS_DIR``).

@@ -9,6 +9,7 @@ import typer
 
 from api.cli.common import DataDirOpt, JsonOpt, app, err, notify_tagging, out, print_json, settings_for
 from api import components, remote
+from index.paging import MAX_RESULTS, search_page
 from index.search import Filters
 from underlag.errors import QueryError, UnknownDocumentError
 from nlp.taxonomy import resolve
@@ -80,6 +81,11 @@ def search(
     document: DocumentOpt = None, doc_type: TypeOpt = None, year: YearOpt = None,
     organisation: OrgOpt = None, section: SectionOpt = None, goal: GoalOpt = None,
     mode: Annotated[str, typer.Option(help="hybrid (default), lexical, dense or rrf (the older rank fusion).")] = "hybrid",
+    offset: Annotated[int, typer.Option("--offset", min=0, max=MAX_RESULTS,
+                                        help="Skip this many hits (the next page).")] = 0,
+    with_total: Annotated[bool, typer.Option(
+        "--with-total", help="Also count the relevant hits (a query word, or a meaning above the "
+        "similarity floor; copies counted once): on stderr with --json, so the JSON stays a list.")] = False,
     as_json: JsonOpt = False, data_dir: DataDirOpt = None,
 ) -> None:
     """Search earlier reports for passages about a topic.
@@ -109,7 +115,12 @@ def search(
             if not resolve(index.tagger.frameworks, goal):
                 err.print(f"error: no goal or target '{goal}' in any framework (e.g. 8.5, agenda2030:8.5, S4.1)")
                 raise typer.Exit(2)
-        _run_search(lambda: index.search(query, k=k, filters=filters, mode=mode), as_json, query)  # type: ignore[arg-type]
+        _run_search(lambda: index.search(query, k=offset + k, filters=filters, mode=mode)[offset:],  # type: ignore[arg-type]
+                    as_json, query)
+        if with_total:
+            page = search_page(index, query, filters, mode, limit=0,  # type: ignore[arg-type]
+                               dense_floor=settings.search_dense_floor)
+            err.print(f"{'minst ' if page.total_capped else ''}{page.total} träffar", highlight=False)
 
 
 @app.command()

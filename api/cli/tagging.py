@@ -19,6 +19,7 @@ from rich.text import Text
 from api.cli.common import DataDirOpt, JsonOpt, app, err, notify_tagging, out, parse_or_exit, print_json, settings_for
 from api import components, remote
 from review.profile import document_profile, heatmap, portfolio_matrix
+from review.table_tags import read_table, write_tagged
 
 FrameworkOpt = Annotated[
     list[str] | None,
@@ -85,19 +86,7 @@ def _read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     except OSError as e:
         err.print(f"error: {path}: {e}")
         raise typer.Exit(2) from None
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    try:
-        dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    rows = list(reader)
-    return list(reader.fieldnames or []), rows
+    return read_table(raw, str(path))
 
 
 def _tag_csv(tagger, path: Path, column: str, as_json: bool, frameworks: list[str] | None,
@@ -115,17 +104,7 @@ def _tag_csv(tagger, path: Path, column: str, as_json: bool, frameworks: list[st
                 sink.write(json.dumps({"row": n, **row, "labels": [t.model_dump(mode="json") for t in tags]},
                                       ensure_ascii=False) + "\n")
             return
-        extra = [f"{fw}_{k}" for fw in fws for k in ("goals", "targets", "scores")]
-        writer = csv.DictWriter(sink, fieldnames=[*fields, *extra])
-        writer.writeheader()
-        for row, tags in zip(rows, results, strict=True):
-            add: dict[str, str] = {}
-            for fw in fws:
-                mine = [t for t in tags if t.framework == fw]
-                add[f"{fw}_goals"] = ";".join(t.id for t in mine if t.level == "goal")
-                add[f"{fw}_targets"] = ";".join(t.id for t in mine if t.level == "target")
-                add[f"{fw}_scores"] = ";".join(f"{t.id}:{t.score:.2f}" for t in mine)
-            writer.writerow({**row, **add})
+        write_tagged(fields, rows, results, fws, sink)
     finally:
         if output:
             sink.close()

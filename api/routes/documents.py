@@ -22,8 +22,14 @@ ERRORS = {404: {"model": ErrorOut}}
 
 @router.get("", response_model=list[DocumentListing], summary="List the indexed documents")
 async def list_documents(svc: IndexService = Depends(deps.service)) -> list[DocumentListing]:
-    docs = await svc.read(lambda ix: ix.documents())
-    return [deps.summary(d) for d in docs]
+    def read(ix: SearchIndex):
+        untagged = set(ix.untagged_documents()) if ix.tagger is not None else None
+        return ix.documents(), ix.document_stats(), untagged
+
+    docs, stats, untagged = await svc.read(read)
+    return [deps.summary(d).model_copy(update={
+        "passages": stats.get(d.id, (0, None))[0], "organisation": stats.get(d.id, (0, None))[1],
+        "tagged": None if untagged is None else d.id not in untagged}) for d in docs]
 
 
 def _ingest(index: SearchIndex, doc) -> tuple[int, object]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import FileResponse, HTMLResponse
 
 from api import deps
@@ -49,8 +49,31 @@ def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
 
 
-def render_document(doc: Document) -> str:
-    """The body of a document's page: metadata, a table of contents and every section with its anchor."""
+MIN_BLOCK_CHARS = 40
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def opened_blocks(section_blocks: list, passage_text: str) -> set[int]:
+    """The blocks of a section that hold the opened passage: those whose text the passage
+    contains, or the one that contains the whole passage (a passage cut from a long paragraph)."""
+    passage = _words(passage_text)
+    # short blocks ("Kompetensförsörjning") occur inside many passages: only blocks of a
+    # sentence or more count as the passage's own
+    inside = {i for i, b in enumerate(section_blocks)
+              if len(b.text.strip()) >= MIN_BLOCK_CHARS and _words(b.text) in passage}
+    if inside:
+        return inside
+    return {i for i, b in enumerate(section_blocks) if passage[:200] in _words(b.text)}
+
+
+def render_document(doc: Document, opened: tuple[int, str] | None = None) -> str:
+    """The body of a document's page: metadata, a table of contents and every section with its anchor.
+
+    ``opened`` (section index, passage text) marks the paragraphs of the passage a search hit opened.
+    """
     m = doc.metadata
     facts = [("Fil", doc.filename), ("Typ", m.doc_type), ("Organisation", m.organisation),
              ("År", ", ".join(map(str, m.years))), ("Datum", m.date), ("Diarienummer", ", ".join(m.diarienummer))]
@@ -70,7 +93,15 @@ def render_document(doc: Document) -> str:
         out.append(f"<h{h}>{escape(label)}{page}</h{h}>")
         if s.question and s.question != s.title:
             out.append(f'<p class="question">{escape(s.question)}</p>')
-        for b in s.blocks:
+        marked = opened_blocks(s.blocks, opened[1]) if opened and opened[0] == i else set()
+        if marked:
+            out.append('<p class="opened-note muted small">Det markerade stycket är träffen du öppnade.</p>')
+        elif opened and opened[0] == i:
+            out.append('<span id="stycke"></span>')  # the hit's link ends in #stycke: at least its section
+        first = min(marked, default=None)
+        for j, b in enumerate(s.blocks):
+            if j in marked:
+                out.append('<div class="opened-passage"' + (' id="stycke" tabindex="-1"' if j == first else "") + ">")
             if b.kind is BlockKind.TABLE and b.rows:
                 rows = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in b.rows)
                 out.append(f'<div class="table-wrap"><table>{rows}</table></div>')
@@ -81,6 +112,8 @@ def render_document(doc: Document) -> str:
                 out.append(f'<p class="list-item">{escape(b.text)}</p>')
             else:
                 out.append(f"<p>{escape(b.text)}</p>")
+            if j in marked:
+                out.append("</div>")
         out.append("</section>")
     if doc.footnotes:
         out.append('<section><h2>Fotnoter</h2><ol class="footnotes">')
@@ -91,11 +124,18 @@ def render_document(doc: Document) -> str:
 
 
 @router.get("/dokument/{ref}", response_class=HTMLResponse)
-async def document_page(ref: str, svc: IndexService = Depends(deps.service)) -> HTMLResponse:
+async def document_page(ref: str, stycke: str | None = Query(None, max_length=100),
+                        svc: IndexService = Depends(deps.service)) -> HTMLResponse:
+    """A document's page; ``?stycke=<passage id>`` marks the passage a search hit opened."""
     try:
         doc = await deps.get_document(svc, ref)
     except HTTPException:
         return _page("Dokumentet finns inte",
                      '<h1>Dokumentet finns inte</h1><p>Inget dokument i indexet matchar adressen. '
                      '<a href="/">Tillbaka till sökningen</a>.</p>', status=404)
-    return _page(doc.metadata.title or doc.filename, render_document(doc))
+    opened = None
+    if stycke and stycke.startswith(doc.id + ":"):
+        found = await svc.read(lambda ix: ix.passages_by_id([stycke]))
+        if stycke in found:
+            opened = (int(stycke.split(":")[1]), found[stycke][1].text)
+    return _page(doc.metadata.title or doc.filename, render_document(doc, opened))

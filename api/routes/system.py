@@ -15,7 +15,10 @@ router = APIRouter(prefix="/api", tags=["system"])
 async def health(request: Request) -> Health:
     svc: IndexService = deps.service(request)
     settings = request.app.state.settings
-    documents, passages = await svc.read(lambda ix: (len(ix.documents()), ix.passage_count()))
+    # pending counted in the store, not by the background tagger: documents the CLI added
+    # wait there until its next look (TAG_POLL_S), and they are pending all the same
+    documents, passages, pending = await svc.read(
+        lambda ix: (len(ix.documents()), ix.passage_count(), len(ix.untagged_documents())))
     return Health(status="ok", documents=documents, passages=passages, embedder=svc.index.embedder.name,
                   token_required=bool(settings.api_token), max_upload_mb=settings.max_upload_mb,
-                  tagging_pending=svc.tagging_pending)
+                  tagging_pending=pending)

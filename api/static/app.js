@@ -2,23 +2,6 @@
 // always inserted as text (textContent), never as HTML.
 "use strict";
 
-const MESSAGES = {
-  bad_query: "Sökfrågan saknar ord att söka på.",
-  unknown_document: "Dokumentet finns inte i indexet.",
-  unknown_question: "Mallen har ingen sådan fråga.",
-  not_found: "Finns inte.",
-  too_large: "Filen är för stor.",
-  unsupported_format: "Filtypen stöds inte. Använd PDF, Word (.docx) eller text.",
-  empty: "Filen är tom eller saknar text.",
-  corrupt: "Filen är skadad och kunde inte läsas.",
-  encrypted: "Filen är lösenordsskyddad.",
-  no_text_layer: "PDF-filen saknar text (inskannad utan textigenkänning).",
-  encoding: "Textfilens teckenkodning gick inte att avgöra.",
-  invalid: "Uppgifterna är ofullständiga eller felaktiga.",
-  unauthorized: "Servern kräver en nyckel för detta.",
-  internal: "Något gick fel i servern. Försök igen.",
-};
-
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -42,12 +25,18 @@ class ApiError extends Error {
   }
 }
 
+// The write token the user typed (kept for this browser tab only).
+function tokenHeaders() {
+  const token = sessionStorage.getItem("underlag-token") || "";
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
 async function api(path, options = {}) {
   let response;
   try {
-    response = await fetch(path, { headers: { Accept: "application/json" }, ...options });
+    response = await fetch(path, { ...options, headers: { Accept: "application/json", ...(options.headers || {}) } });
   } catch (e) {
-    throw new ApiError(0, { detail: "Servern svarar inte.", code: "internal" });
+    throw new ApiError(0, { detail: String(e), code: "offline" });
   }
   const type = response.headers.get("content-type") || "";
   const body = type.includes("json") ? await response.json() : null;
@@ -55,10 +44,47 @@ async function api(path, options = {}) {
   return body;
 }
 
+// A Swedish message by the error's code; what the server said only behind "Visa detaljer".
+function errorBox(error) {
+  const message = SV.errors[error.code] || SV.fallbackError;
+  const details = error.message && error.message !== message
+    ? el("details", { class: "small" }, el("summary", { text: SV.details }), el("p", { class: "muted", text: error.message }))
+    : null;
+  return el("div", { class: "error", role: "alert" }, el("p", { text: message }), details);
+}
+
 function showError(target, error) {
-  target.replaceChildren(el("div", { class: "error", role: "alert" },
-    el("p", { text: MESSAGES[error.code] || "Det gick inte." }),
-    el("p", { class: "muted small", text: error.message })));
+  target.replaceChildren(errorBox(error));
+}
+
+function showMessage(target, text) {
+  target.replaceChildren(el("div", { class: "error", role: "alert" }, el("p", { text })));
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// A progress bar with its stage in words, for a job of api/jobs.py.
+function progressView(label) {
+  const bar = el("progress", { max: "1", value: "0", "aria-label": label });
+  const text = el("span", { class: "muted small" });
+  const view = el("div", { class: "progress" }, bar, " ", text);
+  view.update = (stage, done) => {
+    bar.value = done;
+    text.textContent = SV.text.progress(SV.stages[stage] || stage, Math.round(done * 100));
+  };
+  return view;
+}
+
+// Poll a job until it ends; its result, or an ApiError with the job's error code.
+async function followJob(job, onProgress) {
+  while (job.status === "running") {
+    onProgress(job.stage, job.done);
+    await sleep(400);
+    job = await api(`/api/jobs/${job.id}`);
+  }
+  if (job.status === "failed") throw new ApiError(422, job.error);
+  onProgress("done", 1);
+  return job;
 }
 
 function busy(target, text) {
@@ -87,57 +113,267 @@ function highlighted(text, spans) {
 
 // -- search ----------------------------------------------------------------------
 
+const PAGE_SIZE = 20;
+// the filter fields a facet sets, by facet name
+const FACET_FIELDS = { year: "f-year", doc_type: "f-type", document: "f-doc", goal: "f-goal" };
+let shownSearch = null; // { params, hits: count shown, total }
+
 function hitHeading(h) {
-  return [h.document, h.section ? `avsnitt ${h.section}` : null, h.year, h.page ? `s. ${h.page}` : null]
+  return [h.document, h.section ? SV.text.section(h.section) : null, h.year, h.page ? SV.text.page(h.page) : null]
     .filter(Boolean).join(" · ");
 }
 
-function renderHits(target, result) {
+// The document page opened at the hit's passage, marked (the page's #stycke; h.url opens its section).
+function hitLink(h) {
+  return `${h.url.split("#")[0]}?stycke=${encodeURIComponent(h.id)}#stycke`;
+}
+
+function hitItem(h) {
+  const also = h.also_in && h.also_in.length ? el("p", { class: "also muted small" }, SV.text.alsoIn,
+    h.also_in.map((a, i) => [i ? ", " : "", el("a", { href: a.url, text: [a.document, a.section ? SV.text.section(a.section) : null, a.year].filter(Boolean).join(" · ") })])) : null;
+  return el("li", { class: "hit" },
+    el("h3", {}, el("a", { href: hitLink(h), text: hitHeading(h) })),
+    h.heading_path.length ? el("p", { class: "muted small", text: h.heading_path.join(" › ") }) : null,
+    el("p", { class: "hit-text" }, highlighted(h.text, h.highlights)), also);
+}
+
+function facetList(result) {
+  const form = document.getElementById("sok-form");
+  const groups = [];
+  for (const [name, values] of Object.entries(result.facets || {})) {
+    if (!values.length) continue;
+    const field = document.getElementById(FACET_FIELDS[name]);
+    const buttons = values.map((f) => {
+      const on = field && String(field.value) === f.value;
+      const button = el("button", { type: "button", class: "facet-value", "aria-pressed": on ? "true" : "false",
+        "data-facet": name, "data-value": f.value }, `${f.label} `, el("span", { class: "count", text: `(${f.count})` }));
+      button.addEventListener("click", () => {
+        if (!field) return;
+        if (field.tagName === "SELECT" && ![...field.options].some((o) => o.value === f.value)) {
+          field.append(el("option", { value: f.value, text: f.label }));
+        }
+        field.value = on ? "" : f.value;
+        form.requestSubmit();
+      });
+      return el("li", {}, button);
+    });
+    groups.push(el("div", { class: "facet" }, el("h3", { text: SV.facets[name] || name }), el("ul", {}, buttons)));
+  }
+  return groups.length ? el("aside", { class: "facets", "aria-label": SV.text.narrow }, groups) : null;
+}
+
+function summaryLine(result, shown) {
+  return `${SV.text.hitsTotal(result.total, result.total_capped, result.query)}${SV.text.showing(shown, result.total)}.`;
+}
+
+function renderHits(target, result, params) {
   if (!result.hits.length) {
-    target.replaceChildren(el("p", { text: `Inga träffar för ”${result.query}”.` }));
+    target.replaceChildren(el("p", { text: SV.text.noHits(result.query) }));
+    shownSearch = null;
     return;
   }
-  const list = el("ol", { class: "hits" });
-  for (const h of result.hits) {
-    list.append(el("li", { class: "hit" },
-      el("h3", {}, el("a", { href: h.url, text: hitHeading(h) })),
-      h.heading_path.length ? el("p", { class: "muted small", text: h.heading_path.join(" › ") }) : null,
-      el("p", { class: "hit-text" }, highlighted(h.text, h.highlights))));
-  }
-  target.replaceChildren(el("p", { class: "muted", text: `${result.hits.length} träffar för ”${result.query}”` }), list);
+  shownSearch = { params, shown: result.hits.length, total: result.total };
+  const exportParams = new URLSearchParams(params);
+  exportParams.delete("k");
+  exportParams.delete("offset");
+  const list = el("ol", { class: "hits", id: "traffar" }, result.hits.map(hitItem));
+  const more = el("button", { type: "button", id: "visa-fler", class: "secondary" });
+  const summary = el("p", { class: "muted", id: "sok-summering", text: summaryLine(result, result.hits.length) });
+  const updateMore = () => {
+    const left = shownSearch.total - shownSearch.shown;
+    more.hidden = left <= 0;
+    more.textContent = SV.text.more(left);
+  };
+  more.addEventListener("click", async () => {
+    const next = new URLSearchParams(shownSearch.params);
+    next.set("offset", String(shownSearch.shown));
+    more.disabled = true;
+    try {
+      const page = await api(`/api/search?${next}`);
+      const items = page.hits.map(hitItem);
+      list.append(...items);
+      shownSearch.shown += page.hits.length;
+      if (!page.hits.length) shownSearch.total = shownSearch.shown;
+      summary.textContent = summaryLine(result, shownSearch.shown);
+      if (items.length) items[0].querySelector("a").focus();
+    } catch (e) {
+      list.after(errorBox(e));
+    } finally {
+      more.disabled = false;
+      updateMore();
+    }
+  });
+  updateMore();
+  const exports = el("p", { class: "exports" },
+    el("a", { class: "download", href: `/api/search.csv?${exportParams}`, download: "", text: SV.text.exportCsv }), " · ",
+    el("a", { class: "download", href: `/api/search.xlsx?${exportParams}`, download: "", text: SV.text.exportXlsx }));
+  target.replaceChildren(summary, exports,
+    el("div", { class: "results" }, facetList(result), el("div", { class: "hit-list" }, list, more)));
 }
 
 async function onSearch(event) {
   event.preventDefault();
   const form = event.target;
   const target = document.getElementById("sok-resultat");
-  const params = new URLSearchParams({ k: "20" });
+  const params = new URLSearchParams({ k: String(PAGE_SIZE) });
   for (const [key, value] of new FormData(form)) if (String(value).trim()) params.set(key, String(value).trim());
-  busy(target, "Söker …");
+  busy(target, SV.text.searching);
   // the search goes into the address, so Back from a document shows the hits again
   const shown = new URLSearchParams(params);
   shown.delete("k");
-  history.replaceState(null, "", `?${shown}`);
+  history.replaceState(null, "", `?${shown}${location.hash}`);
   try {
-    renderHits(target, await api(`/api/search?${params}`));
+    renderHits(target, await api(`/api/search?${params}`), params);
   } catch (e) {
     showError(target, e);
   }
 }
 
+// -- documents: the list, upload, delete --------------------------------------------------
+
+let health = null;
+
+function documentLabel(d) {
+  return d.title || d.filename;
+}
+
+function renderDocuments(docs) {
+  const target = document.getElementById("dokument-lista");
+  if (!docs.length) {
+    target.replaceChildren(el("p", { text: SV.text.noDocuments }));
+    return;
+  }
+  const rows = docs.map((d) => {
+    const remove = el("button", { type: "button", class: "secondary small-button", "aria-label": SV.text.deleteLabel(documentLabel(d)),
+      text: SV.text.deleteButton });
+    remove.addEventListener("click", () => deleteDocument(d));
+    return el("tr", { "data-id": d.id },
+      el("th", { scope: "row" }, el("a", { href: d.url, text: documentLabel(d) }), el("br"), el("span", { class: "muted small", text: d.filename })),
+      el("td", { text: d.organisation || "–" }),
+      el("td", { text: d.doc_type || "–" }),
+      el("td", { text: d.years.join(", ") || "–" }),
+      el("td", { class: "num", text: d.passages ?? "–" }),
+      el("td", { text: d.tagged === null || d.tagged === undefined ? "–" : d.tagged ? SV.text.tagged : SV.text.notTagged }),
+      el("td", {}, remove));
+  });
+  target.replaceChildren(el("div", { class: "table-wrap" }, el("table", { class: "documents" },
+    el("caption", { text: SV.text.documentsInIndex(docs.length) }),
+    el("thead", {}, el("tr", {}, SV.text.documentColumns.map(
+      (h) => el("th", { scope: "col", text: h })))),
+    el("tbody", {}, rows))));
+}
+
 async function loadDocuments() {
-  const docs = await api("/api/documents");
-  setOptions(document.getElementById("f-doc"), docs.map((d) => [d.id, d.title ? `${d.title} (${d.filename})` : d.filename]));
+  const [docs, h] = await Promise.all([api("/api/documents"), api("/api/health")]);
+  health = h;
+  const docSelect = document.getElementById("f-doc");
+  const chosen = docSelect.value;
+  setOptions(docSelect, docs.map((d) => [d.id, d.title ? `${d.title} (${d.filename})` : d.filename]));
+  docSelect.value = chosen;
+  const typeSelect = document.getElementById("f-type");
+  const type = typeSelect.value;
   const types = [...new Set(docs.map((d) => d.doc_type).filter(Boolean))].sort();
-  setOptions(document.getElementById("f-type"), types.map((t) => [t, t]));
-  document.getElementById("status").textContent = `${docs.length} dokument i indexet.`;
+  setOptions(typeSelect, types.map((t) => [t, t]));
+  typeSelect.value = type;
+  document.getElementById("status").textContent = SV.text.documentsInIndex(docs.length)
+    + (h.tagging_pending ? SV.text.taggingPending(h.tagging_pending) : "");
+  document.getElementById("nyckel-falt").hidden = !h.token_required;
+  renderDocuments(docs);
+}
+
+async function deleteDocument(d) {
+  if (!window.confirm(SV.text.confirmDelete(documentLabel(d)))) return;
+  const log = document.getElementById("uppladdningar");
+  try {
+    await api(`/api/documents/${encodeURIComponent(d.id)}`, { method: "DELETE", headers: tokenHeaders() });
+    log.prepend(el("li", { class: "job-done", text: SV.text.deleted(documentLabel(d)) }));
+    await loadDocuments();
+    document.getElementById("dokument-rubrik").focus();
+  } catch (e) {
+    log.prepend(el("li", {}, errorBox(e)));
+  }
+}
+
+// Send one file with its upload progress (fetch cannot report it), then follow the job.
+function sendFile(file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/jobs/documents");
+    xhr.setRequestHeader("Accept", "application/json");
+    for (const [k, v] of Object.entries(tokenHeaders())) xhr.setRequestHeader(k, v);
+    xhr.upload.addEventListener("progress", (e) => { if (e.lengthComputable) onProgress("sending", 0.3 * e.loaded / e.total); });
+    xhr.addEventListener("load", () => {
+      let body = null;
+      try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body);
+      else reject(new ApiError(xhr.status, body));
+    });
+    xhr.addEventListener("error", () => reject(new ApiError(0, { code: "offline", detail: "network error" })));
+    const data = new FormData();
+    data.append("file", file);
+    xhr.send(data);
+  });
+}
+
+async function uploadOne(file, log) {
+  const progress = progressView(file.name);
+  const outcome = el("span", { class: "outcome" });
+  const item = el("li", { class: "job" }, el("strong", { text: file.name }), " ", outcome, progress);
+  log.append(item);
+  try {
+    const job = await sendFile(file, (stage, done) => progress.update(stage, done));
+    const finished = await followJob(job, (stage, done) => progress.update(stage, 0.3 + 0.7 * done));
+    const r = finished.result;
+    outcome.textContent = `${SV.ingest[r.status]}${r.passages ? ` (${SV.text.passages(r.passages)})` : ""}`;
+    item.classList.add(`ingest-${r.status}`);
+  } catch (e) {
+    outcome.textContent = SV.ingest.failed;
+    item.classList.add("ingest-failed");
+    item.append(errorBox(e));
+  } finally {
+    progress.remove();
+  }
+}
+
+async function uploadFiles(files) {
+  const log = document.getElementById("uppladdningar");
+  if (!files.length) {
+    log.prepend(el("li", {}, el("div", { class: "error", role: "alert" }, el("p", { text: SV.text.noFiles }))));
+    return;
+  }
+  // one at a time: the server parses a couple at once anyway, and the list fills in order
+  for (const file of files) await uploadOne(file, log);
+  await loadDocuments();
+}
+
+function setupDocuments() {
+  const form = document.getElementById("ladda-form");
+  const input = document.getElementById("ladda-filer");
+  const token = document.getElementById("nyckel");
+  token.value = sessionStorage.getItem("underlag-token") || "";
+  token.addEventListener("change", () => sessionStorage.setItem("underlag-token", token.value.trim()));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    sessionStorage.setItem("underlag-token", token.value.trim());
+    const files = [...input.files];
+    input.value = "";
+    await uploadFiles(files);
+  });
+  const zone = document.getElementById("slapp-yta");
+  zone.addEventListener("dragover", (e) => { e.preventDefault(); zone.classList.add("drag"); });
+  zone.addEventListener("dragleave", () => zone.classList.remove("drag"));
+  zone.addEventListener("drop", async (e) => {
+    e.preventDefault();
+    zone.classList.remove("drag");
+    await uploadFiles([...e.dataTransfer.files]);
+  });
 }
 
 const FEATURE_SETUP = {};
 
 // -- templates and coverage ----------------------------------------------------------
 
-const STATUS_SV = { answered: "Besvarad", missing: "Saknas", covered: "Täckt", weak: "Svag" };
+const STATUS_SV = SV.status;
 let templates = null;
 
 async function loadTemplates() {
@@ -151,9 +387,7 @@ function statusCell(status) {
 }
 
 function charsText(q) {
-  if (!q.limit) return `${q.chars} tecken`;
-  const shared = q.limit.questions.length > 1 ? ` (gemensamt för ${q.limit.questions.join(", ")})` : "";
-  return `${q.chars} tecken; ${q.limit.used} av ${q.limit.max_chars}${shared}`;
+  return SV.text.chars(q);
 }
 
 function elementList(elements) {
@@ -167,8 +401,7 @@ function elementList(elements) {
 function renderCoverage(target, report) {
   const s = report.summary;
   const summary = el("p", { class: "coverage-summary" },
-    `${s.answered} av ${s.questions} frågor besvarade, ${s.missing} saknas. Element: ${s.elements_covered} täckta, ` +
-    `${s.elements_weak} svaga, ${s.elements_missing} saknas. Teckengränser överskridna: ${s.limits_exceeded}.`);
+    SV.text.coverageSummary(s));
   const rows = report.questions.map((q) => el("tr", {},
     el("th", { scope: "row", text: q.id }),
     el("td", { text: q.title }),
@@ -176,23 +409,34 @@ function renderCoverage(target, report) {
     el("td", { class: q.limit && q.limit.over ? "over" : null, text: charsText(q) }),
     el("td", {}, elementList(q.elements))));
   const table = el("table", { class: "coverage" },
-    el("caption", { text: `Täckning av ${report.draft} mot mallen ${report.template}` }),
-    el("thead", {}, el("tr", {}, ["Fråga", "Rubrik", "Status", "Tecken mot gräns", "Krav i svaret"].map(
+    el("caption", { text: SV.text.coverageCaption(report) }),
+    el("thead", {}, el("tr", {}, SV.text.coverageColumns.map(
       (h) => el("th", { scope: "col", text: h })))),
     el("tbody", {}, rows));
   const shared = (report.shared || []).filter((g) => g.elements.length).map((g) => el("div", {},
-    el("h3", { text: `Genomgående i frågorna ${g.questions.join(", ")}` }), elementList(g.elements)));
+    el("h3", { text: SV.text.sharedElements(g.questions) }), elementList(g.elements)));
   target.replaceChildren(summary, el("div", { class: "table-wrap" }, table), ...shared);
 }
 
 async function onCoverage(event) {
   event.preventDefault();
+  const form = event.target;
   const target = document.getElementById("granska-resultat");
-  busy(target, "Granskar utkastet …");
+  const button = form.querySelector("button[type=submit]");
+  const progress = progressView(SV.text.coverageProgress);
+  target.replaceChildren(progress);
+  button.disabled = true;  // the rest of the page stays usable while the job runs
   try {
-    renderCoverage(target, await api("/api/coverage", { method: "POST", body: new FormData(event.target) }));
+    const job = await api("/api/jobs/coverage", { method: "POST", body: new FormData(form) });
+    const done = await followJob(job, (stage, share) => progress.update(stage, share));
+    renderCoverage(target, done.result);
+    target.prepend(el("p", { class: "exports" },
+      el("a", { class: "download", href: `/api/jobs/${done.id}/download?format=docx`, download: "", text: SV.text.coverageDocx }), " · ",
+      el("a", { class: "download", href: `/api/jobs/${done.id}/download?format=html`, download: "", text: SV.text.coverageHtml })));
   } catch (e) {
     showError(target, e);
+  } finally {
+    button.disabled = false;
   }
 }
 
@@ -218,26 +462,26 @@ async function loadQuestions() {
 
 function renderSuggestion(target, s, query) {
   const draft = el("div", { class: "draft" }, s.parts.map((p) => el("p", {}, p.text, " ",
-    el("a", { href: `#kalla-${p.citation}`, "aria-label": `källa ${p.citation}`, text: `[${p.citation}]` }))));
+    el("a", { href: `#kalla-${p.citation}`, "aria-label": SV.text.source(p.citation), text: `[${p.citation}]` }))));
   const sources = el("ol", { class: "sources" }, s.citations.map((c) => el("li", { id: `kalla-${c.n}`, value: c.n },
-    el("a", { href: sectionLink(c), text: [c.document, c.section ? `avsnitt ${c.section}` : c.section_title, c.year]
+    el("a", { href: sectionLink(c), text: [c.document, c.section ? SV.text.section(c.section) : c.section_title, c.year]
       .filter(Boolean).join(" · ") }))));
   const uncovered = s.uncovered.length ? el("p", { class: "status-missing" },
-    `Krav som inget tidigare avsnitt täcker: ${s.elements.filter((e) => s.uncovered.includes(e.id)).map((e) => e.label).join(", ") || s.uncovered.join(", ")}.`) : null;
+    SV.text.uncovered(s.elements.filter((e) => s.uncovered.includes(e.id)).map((e) => e.label).join(", ") || s.uncovered.join(", "))) : null;
   target.replaceChildren(
     el("h3", { text: `${s.question} ${s.title}` }),
-    el("p", { class: "muted", text: `${s.chars} av ${s.budget} tecken, ur ${s.citations.length} tidigare avsnitt.` }),
+    el("p", { class: "muted", text: SV.text.suggestionSize(s) }),
     draft, uncovered,
-    el("h4", { text: "Källor" }), sources,
+    el("h4", { text: SV.text.sources }), sources,
     el("p", {}, el("a", { class: "download", href: `/api/suggest.docx?${query}`, download: "",
-      text: "Ladda ner förslaget som Word-dokument (.docx)" })));
+      text: SV.text.suggestionDocx })));
 }
 
 async function onSuggest(event) {
   event.preventDefault();
   const target = document.getElementById("forslag-resultat");
   const query = new URLSearchParams(new FormData(event.target)).toString();
-  busy(target, "Sätter ihop ett förslag ur tidigare rapporter …");
+  busy(target, SV.text.suggesting);
   try {
     renderSuggestion(target, await api(`/api/suggest?${query}`), query);
   } catch (e) {
@@ -264,21 +508,26 @@ function evidenceText(e) {
 }
 
 function percent(x) {
-  return `${Math.round(x * 100)} %`;
+  return x > 0 && Math.round(x * 100) === 0 ? `${SV.text.lessThanOne} %` : `${Math.round(x * 100)} %`;
+}
+
+// RUS goals and perspectives have slugs for ids ("hog-och-jamlik-livskvalitet"): show their titles
+function isSlug(id) {
+  return /[a-zåäö]-[a-zåäö]/i.test(id) || id.length > 8;
 }
 
 function renderTags(target, result) {
   const labels = result.labels;
   if (!labels.length) {
-    target.replaceChildren(el("p", { text: "Texten kunde inte kopplas till något mål." }));
+    target.replaceChildren(el("p", { text: SV.text.noTags }));
     return;
   }
   const nodes = [];
-  if (result.title || result.file) nodes.push(el("p", { class: "muted", text: `${result.title || result.file}: ${result.passages} stycken` }));
+  if (result.title || result.file) nodes.push(el("p", { class: "muted", text: `${result.title || result.file}: ${SV.text.passages(result.passages)}` }));
   for (const fw of [...new Set(labels.map((l) => l.framework))]) {
     const items = labels.filter((l) => l.framework === fw).map((l) => el("li", {},
-      el("strong", { text: `${l.level === "target" ? "Delmål" : "Mål"} ${l.id} ${l.title}` }),
-      el("span", { class: "muted", text: ` – säkerhet ${percent(l.score)}` + (l.share !== undefined ? `, ${percent(l.share)} av texten` : "") }),
+      el("strong", { text: `${l.level === "target" ? SV.text.target : SV.text.goal} ${isSlug(l.id) ? "" : l.id + " "}${l.title}` }),
+      el("span", { class: "muted", text: SV.text.certainty(percent(l.score)) + (l.share !== undefined ? SV.text.ofText(percent(l.share)) : "") }),
       ...(l.evidence || []).map(evidenceText)));
     nodes.push(el("h3", { text: frameworkNames[fw] || fw }), el("ul", { class: "labels" }, items));
   }
@@ -292,10 +541,14 @@ async function onTag(event) {
   const file = form.querySelector("#tagga-fil").files[0];
   const text = form.querySelector("#tagga-text").value;
   if (!file && !text.trim()) {
-    showError(target, new ApiError(422, { detail: "Klistra in text eller välj en fil.", code: "invalid" }));
+    showMessage(target, SV.text.tagNothing);
     return;
   }
-  busy(target, "Taggar …");
+  if (file && text.trim()) {
+    showMessage(target, SV.text.tagBoth);
+    return;
+  }
+  busy(target, SV.text.tagging);
   try {
     const result = file
       ? await api("/api/tag/file", { method: "POST", body: (() => { const d = new FormData(); d.append("file", file); return d; })() })
@@ -313,9 +566,47 @@ async function loadFrameworks() {
   setOptions(document.getElementById("portfolj-ram"), frameworks.map((f) => [f.id, f.name]), false);
 }
 
+// The header row of a CSV file, read in the browser to offer its columns.
+async function csvColumns(file) {
+  const head = (await file.slice(0, 65536).text()).replace(/^\uFEFF/, "").split(/\r?\n/)[0] || "";
+  const delimiter = [";", "\t", ","].map((d) => [d, head.split(d).length]).sort((a, b) => b[1] - a[1])[0][0];
+  return head.split(delimiter).map((c) => c.trim().replace(/^"(.*)"$/, "$1")).filter(Boolean);
+}
+
+async function onTableFile(event) {
+  const file = event.target.files[0];
+  const select = document.getElementById("tabell-kolumn");
+  setOptions(select, file ? (await csvColumns(file)).map((c) => [c, c]) : [], false);
+  // the column with the longest name that sounds like text is a good guess; the user can change it
+  const guess = [...select.options].find((o) => /beskriv|text|sammanfatt|syfte/i.test(o.value));
+  if (guess) select.value = guess.value;
+}
+
+async function onTable(event) {
+  event.preventDefault();
+  const form = event.target;
+  const target = document.getElementById("tabell-resultat");
+  if (!form.querySelector("#tabell-kolumn").value) {
+    showMessage(target, SV.text.tableColumnsFirst);
+    return;
+  }
+  const progress = progressView(SV.text.tableProgress);
+  target.replaceChildren(progress);
+  try {
+    const job = await api("/api/jobs/tag-table", { method: "POST", body: new FormData(form) });
+    const done = await followJob(job, (stage, share) => progress.update(stage, share));
+    target.replaceChildren(el("p", { text: SV.text.tableDone(done.result) }),
+      el("p", {}, el("a", { class: "download", href: `/api/jobs/${done.id}/download?format=csv`, download: "", text: SV.text.tableDownload })));
+  } catch (e) {
+    showError(target, e);
+  }
+}
+
 FEATURE_SETUP.tagging = async () => {
   await loadFrameworks();
   document.getElementById("tagga-form").addEventListener("submit", onTag);
+  document.getElementById("tabell-fil").addEventListener("change", onTableFile);
+  document.getElementById("tabell-form").addEventListener("submit", onTable);
 };
 
 // -- portfolio heatmap ----------------------------------------------------------------------
@@ -330,31 +621,32 @@ function heatColour(share, max) {
 function renderPortfolio(target, m) {
   const max = Math.max(0, ...m.documents.flatMap((d) => Object.values(d.share)));
   const head = el("tr", {}, el("th", { scope: "col", text: "Dokument" }),
-    m.labels.map((l) => el("th", { scope: "col", class: "goal", title: l.title, text: l.id })));
+    m.labels.map((l) => el("th", { scope: "col", class: "goal", title: l.title,
+      text: isSlug(l.id) ? (l.title.length > 34 ? l.title.slice(0, 33) + "…" : l.title) : l.id })));
   const rows = m.documents.map((d) => el("tr", {},
     el("th", { scope: "row" }, el("a", { href: `/dokument/${d.id}`, text: d.title || d.filename })),
     m.labels.map((l) => {
       const share = d.share[l.id] || 0;
       const [bg, fg] = heatColour(share, max);
       const cell = el("td", { class: "cell", title: `${l.id} ${l.title}: ${percent(share)} av texten, ${d.passages[l.id]} stycken`,
-        text: share > 0 ? Math.round(share * 100) : "" });
+        text: share > 0 ? (Math.round(share * 100) || SV.text.lessThanOne) : "" });
       cell.style.background = bg;
       cell.style.color = fg;
       return cell;
     })));
   target.replaceChildren(
-    el("p", { class: "muted", text: "Andel (%) av varje dokuments text som handlar om målet. Håll muspekaren över en ruta för målets namn." }),
+    el("p", { class: "muted", text: SV.text.heatmapHelp }),
     el("div", { class: "table-wrap" }, el("table", { class: "heatmap" },
       el("caption", { text: `${frameworkNames[m.framework] || m.framework}: dokument × mål` }),
       el("thead", {}, head), el("tbody", {}, rows))),
-    el("details", {}, el("summary", { text: "Målens namn" }),
+    el("details", {}, el("summary", { text: SV.text.goalNames }),
       el("dl", { class: "facts" }, m.labels.flatMap((l) => [el("dt", { text: l.id }), el("dd", { text: l.title })]))));
 }
 
 async function onPortfolio(event) {
   event.preventDefault();
   const target = document.getElementById("portfolj-resultat");
-  busy(target, "Räknar …");
+  busy(target, SV.text.counting);
   try {
     const params = new URLSearchParams(new FormData(event.target));
     renderPortfolio(target, await api(`/api/portfolio?${params}`));
@@ -370,7 +662,7 @@ FEATURE_SETUP.portfolio = async () => {
 
 // -- features that the server may or may not offer ---------------------------------
 
-const FEATURE_PATHS = { tagging: "/api/tag", coverage: "/api/coverage", suggest: "/api/suggest", portfolio: "/api/portfolio" };
+const FEATURE_PATHS = { tagging: "/api/tag", coverage: "/api/jobs/coverage", suggest: "/api/suggest", portfolio: "/api/portfolio" };
 
 async function enableFeatures() {
   const schema = await api("/openapi.json");
@@ -384,6 +676,7 @@ async function enableFeatures() {
 document.addEventListener("DOMContentLoaded", async () => {
   const form = document.getElementById("sok-form");
   form.addEventListener("submit", onSearch);
+  setupDocuments();
   try {
     await loadDocuments();
     const asked = new URLSearchParams(location.search);
