@@ -131,8 +131,9 @@ function hitLink(h) {
 function hitItem(h) {
   const also = h.also_in && h.also_in.length ? el("p", { class: "also muted small" }, SV.text.alsoIn,
     h.also_in.map((a, i) => [i ? ", " : "", el("a", { href: a.url, text: [a.document, a.section ? SV.text.section(a.section) : null, a.year].filter(Boolean).join(" · ") })])) : null;
-  return el("li", { class: "hit" },
+  return el("li", { class: h.counted === false ? "hit nearest" : "hit" },
     el("h3", {}, el("a", { href: hitLink(h), text: hitHeading(h) })),
+    h.counted === false ? el("p", { class: "muted small", text: SV.text.nearest }) : null,
     h.heading_path.length ? el("p", { class: "muted small", text: h.heading_path.join(" › ") }) : null,
     el("p", { class: "hit-text" }, highlighted(h.text, h.highlights)), also);
 }
@@ -163,6 +164,7 @@ function facetList(result) {
 }
 
 function summaryLine(result, shown) {
+  if (result.total === 0) return SV.text.nearestOnly(result.query);
   return `${SV.text.hitsTotal(result.total, result.total_capped, result.query)}${SV.text.showing(shown, result.total)}.`;
 }
 

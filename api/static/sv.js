@@ -53,6 +53,8 @@ const SV = Object.freeze({
     taggingPending: (n) => ` ${n} dokument väntar på att taggas med mål.`,
     searching: "Söker …",
     noHits: (q) => `Inga träffar för ”${q}”.`,
+    nearestOnly: (q) => `Inga träffar för ”${q}”: inget stycke innehåller orden eller ligger nära i betydelse. Närmast i betydelse:`,
+    nearest: "närmast i betydelse",
     hitsTotal: (n, capped, q) => `${capped ? "Minst " : ""}${n} ${n === 1 ? "träff" : "träffar"} för ”${q}”`,
     showing: (to, n) => ` – visar 1–${to}`,
     more: (n) => `Visa fler (${n} till)`,
