@@ -62,7 +62,7 @@ def test_kill_during_ingest_keeps_every_earlier_document(tmp_path):
     proc = start_server(data, port)
     lines = follow(proc)
     try:
-        wait_until_up(base, proc)
+        wait_until_up(base, proc, timeout=600)  # a loaded 2-core machine starts slowly (3+ min seen)
         small = httpx.post(f"{base}/api/documents", timeout=60, files={"file": (
             "liten.txt", "Liten rapport 2026\n\n1. Bredband\n\nBredband till alla hushåll i Lekeberg.\n".encode())})
         assert small.status_code == 201, small.text
@@ -110,3 +110,87 @@ def test_kill_during_ingest_keeps_every_earlier_document(tmp_path):
 def _write(path, text: str):
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def counts(index) -> tuple[int, int, int]:
+    """Passages in SQLite, in the Tantivy index and in the FAISS index, as the next start opens them."""
+    index.load()
+    return index.store.passage_count(), index._lexical_index().size(), index._dense_index().size
+
+
+def _kill_at(proc, lines: queue.Queue, needle: str, after_s: float) -> None:
+    wait_for_line(lines, needle, timeout=120)
+    time.sleep(after_s)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+
+
+def test_kill_during_an_upload_and_during_a_delete_keeps_every_acknowledged_change(tmp_path):
+    data = tmp_path / "data"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    acknowledged_in: set[str] = set()
+    acknowledged_out: set[str] = set()
+
+    def post(name: str, text: str) -> str:
+        r = httpx.post(f"{base}/api/documents", timeout=120, files={"file": (name, text.encode())})
+        assert r.status_code == 201, r.text
+        return r.json()["document"]["id"]
+
+    def in_background(fn) -> None:
+        def run() -> None:
+            try:
+                fn()
+            except httpx.HTTPError:
+                pass  # the server dies under it
+        threading.Thread(target=run, daemon=True).start()
+
+    # first life: an acknowledged upload, then killed during the next one
+    proc = start_server(data, port)
+    lines = follow(proc)
+    try:
+        wait_until_up(base, proc, timeout=600)  # a loaded 2-core machine starts slowly (3+ min seen)
+        acknowledged_in.add(post("liten.txt", "Liten rapport 2026\n\n1. Bredband\n\nBredband i Lekeberg.\n"))
+        big_id = post("stor-1.txt", big_report(150))
+        acknowledged_in.add(big_id)
+        in_background(lambda: httpx.post(f"{base}/api/documents", timeout=120,
+                                         files={"file": ("stor-2.txt", big_report(300) + "Andra.\n")}))
+        _kill_at(proc, lines, "indexing stor-2.txt", 0.3)
+    finally:
+        stop(proc)
+
+    # second life: an acknowledged delete, then killed during the next delete
+    proc = start_server(data, port)
+    lines = follow(proc)
+    try:
+        wait_until_up(base, proc, timeout=600)  # a loaded 2-core machine starts slowly (3+ min seen)
+        listed = {d["id"] for d in httpx.get(f"{base}/api/documents").json()}
+        assert acknowledged_in <= listed
+        small_id = next(iter(acknowledged_in - {big_id}))
+        assert httpx.delete(f"{base}/api/documents/{small_id}", timeout=60).status_code == 200
+        acknowledged_out.add(small_id)
+        acknowledged_in.discard(small_id)
+        in_background(lambda: httpx.delete(f"{base}/api/documents/{big_id}", timeout=60))
+        _kill_at(proc, lines, f"deleting {big_id}", 0.05)
+    finally:
+        stop(proc)
+
+    # after the restart: every acknowledged change is there, and the three indexes agree
+    proc = start_server(data, port)
+    follow(proc)
+    try:
+        wait_until_up(base, proc, timeout=600)  # a loaded 2-core machine starts slowly (3+ min seen)
+        listed = {d["id"] for d in httpx.get(f"{base}/api/documents").json()}
+        assert (acknowledged_in - {big_id}) <= listed and not (acknowledged_out & listed)
+        hits = httpx.get(f"{base}/api/search", params={"q": "bredband Lekeberg", "k": 50}).json()["hits"]
+        assert small_id not in {h["document_id"] for h in hits}
+    finally:
+        stop(proc)
+    index = open_index(Settings(data_dir=data), HashingEmbedder())
+    try:
+        stored, lexical, dense = counts(index)
+        assert stored == lexical == dense > 0
+        # each document is all there or not at all: no passage without its document
+        assert {p.document_id for _, p in index.store.all_passages()} == {d.id for d in index.store.list()}
+    finally:
+        index.close()

@@ -93,6 +93,7 @@ def _delete(index: SearchIndex, ref: str, uploads: Path) -> str | None:
 @router.delete("/{ref}", response_model=DeletedOut, dependencies=[Depends(require_token)],
                responses={**ERRORS, 401: {"model": ErrorOut}}, summary="Remove a document from the index")
 async def delete_document(request: Request, ref: str, svc: IndexService = Depends(deps.service)) -> DeletedOut:
+    log.info("deleting %s", ref[:100])
     doc_id = await svc.run(_delete, ref, request.app.state.settings.data_dir / "uploads")
     if doc_id is None:
         raise HTTPException(404, f"no single document matches '{ref}' (see GET /api/documents)")
