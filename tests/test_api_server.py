@@ -21,7 +21,7 @@ def base(tmp_path_factory):
     threading.Thread(target=lambda: proc.stdout.read(), daemon=True).start()  # never let the pipe fill
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(url, proc, timeout=180)
+        wait_until_up(url, proc, timeout=600)  # a loaded 2-core machine starts slowly
         yield url
     finally:
         stop(proc)
