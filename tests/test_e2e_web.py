@@ -164,7 +164,7 @@ def test_pasted_text_is_tagged_with_goals_and_evidence(server, page):
     form = page.locator("#tagga")
     form.get_by_label("Klistra in text").fill("Vi bygger ut bredband på landsbygden och arbetar med "
                                               "jämställdhet och utbildning i skolan.")
-    form.get_by_role("button", name="Tagga").click()
+    form.get_by_role("button", name="Tagga", exact=True).click()
     result = page.locator("#tagga-resultat")
     expect(result.locator("ul.labels li").first).to_be_visible()
     expect(result.locator(".evidence").first).to_be_visible()

@@ -304,6 +304,8 @@ def test_axe_finds_no_serious_accessibility_violation(server, browser):
     _expect()(page.locator("table.documents")).to_be_visible()
     page.locator("#portfolj").get_by_role("button", name="Visa värmekarta").click()
     _expect()(page.locator("table.heatmap")).to_be_visible()
+    cells = page.locator("table.heatmap td.cell").all_inner_texts()
+    assert cells and "0" not in cells  # a share under half a percent shows "<1", never 0
     found = []
     for url in (None, "/dokument/" + page.locator("table.documents tbody tr").first.get_attribute("data-id")):
         if url:
