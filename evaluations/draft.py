@@ -18,6 +18,11 @@ question's even share of its limit, each question on its own):
 Run: ``python evaluations/draft.py [--data-dir DIR]`` (DIR: an index of the three
 documents to reuse; without it one is built in a temporary folder, 10–20 minutes on two
 shared cores).
+
+Last run (2026-12-02): 34 of 35 questions drafted (10.3 left for the writer), every limit
+kept, every citation stored; over the 26 compared questions element coverage 0.747
+(per-question suggestion 0.821), ROUGE-1 recall 0.250 (0.329), ROUGE-L F1 0.096 (0.129);
+0 passages used by two questions (suggestions: 26). See evaluations/README.md.
 """
 
 from __future__ import annotations
