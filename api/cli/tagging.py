@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from api.cli.common import DataDirOpt, JsonOpt, app, err, out, parse_or_exit, print_json, settings_for
-from api.components import load_tagger, open_index, open_tagged_index
+from api.components import build_analyzer, build_embedder, load_tagger, open_index, open_tagged_index
 from review.profile import document_profile, heatmap, portfolio_matrix
 from underlag.settings import Settings
 
@@ -161,7 +161,7 @@ def tag(
     if text is not None and not text.strip():
         err.print("error: --text is empty")
         raise typer.Exit(2)
-    tagger = load_tagger(settings)
+    tagger = load_tagger(settings, build_embedder(settings), build_analyzer())
     frameworks = _check_frameworks(tagger, framework)
     if csv_file is not None:
         _tag_csv(tagger, csv_file, column or "", as_json, frameworks, output)
