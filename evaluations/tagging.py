@@ -6,8 +6,9 @@ documents): leave-one-document-out cross-validation. For each document, every le
 that is not a passage (framework texts, UN indicator texts, the written examples of
 ``corpus/training/agenda2030_examples.jsonl``), and scored on the held-out document.
 Systems: each signal alone (embedding, lexicon, Aurora queries, classifier: calibrated by the same kind of
-combiner fed only that signal's features), the combined tagger on the whole passage, the
-combined tagger as it runs (passage and its sentence windows, best score per label), and the
+combiner fed only that signal's features), the combined tagger on the whole passage (as the
+index tags passages), the combined tagger as ``tag_texts`` reads a pasted text (the passage
+and its sentence windows, best score per label), and the
 keyword baseline (a goal or target is assigned when any of its lexicon terms occurs as a
 substring). Target level is scored on passages with a labelled target of that framework.
 
@@ -88,7 +89,7 @@ def cross_validate(tagger: Tagger, tr, n_passages: int) -> dict:
     groups = groups_of(tr)
     docs = sorted(set(groups[:n_passages]))
     n = n_passages
-    systems = [*SYSTEMS, "combined (as run: passage + windows)", "keyword baseline"]
+    systems = [*SYSTEMS, "combined (passage + windows, as tag_texts)", "keyword baseline"]
     preds = {s: {fid: {"goal": np.zeros((n, len(frameworks[fid].goals))),
                        "target": np.zeros((n, len(frameworks[fid].targets)))} for fid in FRAMEWORKS}
              for s in systems}
@@ -129,7 +130,7 @@ def cross_validate(tagger: Tagger, tr, n_passages: int) -> dict:
                     for k, owner in enumerate(unit_owner[u] if len(u) else []):
                         gp2[pos[owner]] = np.maximum(gp2[pos[owner]], ugp[k])
                         tp2[pos[owner]] = np.maximum(tp2[pos[owner]], utp[k])
-                    variants.append(("combined (as run: passage + windows)", gp2, tp2))
+                    variants.append(("combined (passage + windows, as tag_texts)", gp2, tp2))
                 for name, g, t in variants:
                     ok = g >= gt[None, :]
                     preds[name][fid]["goal"][test] = ok
