@@ -31,6 +31,7 @@ from pathlib import Path
 
 from bench_common import ROOT, Row, machine, print_rows, timed
 
+from index.passages import indexed_text
 from index.passages import passages as cut_passages
 from index.search import SearchIndex
 from nlp.analyzer import Analyzer
@@ -87,7 +88,7 @@ def whole_path(docs: list[Document], analyzer: Analyzer, embedder: Embedder) -> 
 
 
 def measure(docs: list[Document], analyzer: Analyzer, embedder: Embedder, label: str) -> list[Row]:
-    texts = [SearchIndex.embedding_text(p) for d in docs for p in cut_passages(d, sentences=analyzer.sentences)]
+    texts = [indexed_text(p) for d in docs for p in cut_passages(d, sentences=analyzer.sentences)]
     raw_encode_seconds(embedder, texts[:32])  # warm-up
     whole, spent = whole_path(docs, analyzer, embedder)
     raw = raw_encode_seconds(embedder, texts)  # after the whole path, so neither gets a cold start
@@ -143,7 +144,7 @@ def lean_rows(prefixes: list[str], quality: bool) -> list[Row]:
     from underlag.settings import get_settings
 
     analyzer = build_analyzer()
-    texts = [SearchIndex.embedding_text(p) for d in load_docs(prefixes)
+    texts = [indexed_text(p) for d in load_docs(prefixes)
              for p in cut_passages(d, sentences=analyzer.sentences)]
     model_dir = get_settings().model_dir
     loaders = {"sentence-transformers fp32": lambda: load_e5_embedder(model_dir),
