@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from index.passages import indexed_text
 from index.passages import passages as cut_passages
-from index.search import SearchIndex
 
 
 def document_profile(doc, tagger, analyzer, frameworks: list[str] | None = None) -> dict[str, Any]:
@@ -22,7 +22,7 @@ def document_profile(doc, tagger, analyzer, frameworks: list[str] | None = None)
     (how many), ``sections`` (where, best first) and ``evidence`` (the best sentences).
     """
     ps = cut_passages(doc, sentences=analyzer.sentences)
-    texts = [SearchIndex.embedding_text(p) for p in ps]
+    texts = [indexed_text(p) for p in ps]
     tagged = tagger.tag_many(texts, frameworks=frameworks) if texts else []
     total = sum(len(p.text) for p in ps) or 1
     labels: dict[str, dict[str, Any]] = {}
