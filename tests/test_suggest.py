@@ -118,3 +118,13 @@ def test_json_has_the_documented_fields(territorial):
     data = suggestion_json(territorial)
     assert {"question", "budget", "chars", "draft", "parts", "citations", "uncovered", "elements"} <= set(data)
     assert {"n", "passage_id", "document", "section", "year"} <= set(data["citations"][0])
+
+
+def test_excluded_passages_are_never_chosen(territorial, index, t2023):
+    used = {c.passage_id for c in territorial.citations}
+    again = suggest("1.3", t2023, index, exclude_document=SEED_2023, exclude_passages=used)
+    assert again.parts and not used & {c.passage_id for c in again.citations}
+
+
+def test_each_part_carries_its_relevance(territorial):
+    assert all(p.relevance is not None and -1.0 <= p.relevance <= 1.0 for p in territorial.parts)
