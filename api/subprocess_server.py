@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -58,3 +60,18 @@ def stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@contextmanager
+def served(data_dir: Path, timeout: float = 300, **env: str) -> Iterator[str]:
+    """A real ``underlag serve`` on a free loopback port over ``data_dir`` while the block
+    runs; yields its base URL. Seeding the sample corpus and loading the tagger take minutes
+    on a busy machine, hence the long default ``timeout``."""
+    port = free_port()
+    proc = start_server(data_dir, port, **env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, proc, timeout=timeout)
+        yield base
+    finally:
+        stop(proc)

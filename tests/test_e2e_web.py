@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from api.subprocess_server import free_port, start_server, stop, wait_until_up
+from api.subprocess_server import served
 from underlag.settings import PROJECT_ROOT
 
 CHROMIUM = os.environ.get("UNDERLAG_CHROMIUM", "/usr/bin/chromium")
@@ -37,14 +37,8 @@ Arbetet har omfattat ekonomisk, social och miljömässig hållbarhet, bland anna
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = free_port()
-    proc = start_server(tmp_path_factory.mktemp("e2e") / "data", port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, proc, timeout=300)  # seeding and the tagger take minutes on a busy machine
+    with served(tmp_path_factory.mktemp("e2e") / "data") as base:
         yield base
-    finally:
-        stop(proc)
 
 
 @pytest.fixture(scope="module")

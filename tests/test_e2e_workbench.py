@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from api.subprocess_server import free_port, start_server, stop, wait_until_up
+from api.subprocess_server import served
 from underlag.settings import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -44,14 +44,8 @@ Länets kulturarv lockar besökare. Regionen stödjer hembygdsgårdar och museer
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = free_port()
-    proc = start_server(tmp_path_factory.mktemp("workbench") / "data", port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, proc, timeout=300)  # seeding and the tagger take minutes on a busy machine
+    with served(tmp_path_factory.mktemp("workbench") / "data") as base:
         yield base
-    finally:
-        stop(proc)
 
 
 @pytest.fixture(scope="module")
