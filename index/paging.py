@@ -27,6 +27,9 @@ from underlag.model import Hit, Passage
 #: Candidates read from each half. 1000 keeps a page with facets at ~0.1 s on the
 #: sample corpus; a query matching more shows "minst 1000".
 MAX_RESULTS = 1000
+#: How deep SearchIndex.search reads each half by default: the page's first hits are ranked
+#: from lists this deep, so they are the same hits in the same order as the search's.
+SEARCH_DEPTH = 100
 FACET_SIZE = 12
 
 _NON_WORD = re.compile(r"\W+")
@@ -100,9 +103,15 @@ def search_page(index: SearchIndex, query: str, filters: Filters = Filters(), mo
     """
     if dense_floor is None:
         dense_floor = dense_floor_for(index.embedder.name if index.embedder is not None else None)
-    ranking = index.ranking(query, filters, mode, depth)
-    keep = counted(ranking, mode, dense_floor)
+    # the first SEARCH_DEPTH in exactly the order of SearchIndex.search (its fusion standardises
+    # over the lists it reads, so a deeper read would reorder them); the total and the pages
+    # beyond come from reading each half to ``depth``
+    ranking = index.ranking(query, filters, mode, min(SEARCH_DEPTH, depth))
+    wide = index.ranking(query, filters, mode, depth) if depth > SEARCH_DEPTH else ranking
+    keep = counted(wide, mode, dense_floor)
     rowids = [r for r, _ in ranking.ranked]
+    seen = set(rowids)
+    rowids += [r for r, _ in wide.ranked if r not in seen]
     found = index.passages(rowids)
     groups: dict[str, list[int]] = {}
     for r in rowids:
@@ -112,9 +121,9 @@ def search_page(index: SearchIndex, query: str, filters: Filters = Filters(), mo
     leaders = [rs[0] for rs in groups.values()]  # dicts keep insertion order: the best first
     is_counted = {r: any(x in keep for x in groups[duplicate_key(found[r].text)]) for r in leaders}
     relevant = [r for r in leaders if is_counted[r]]
-    lex_rank = {r: i for i, (r, _) in enumerate(ranking.lexical, start=1)}
-    dense_rank = {r: i for i, (r, _) in enumerate(ranking.dense, start=1)}
-    score = dict(ranking.ranked)
+    lex_rank = {r: i for i, (r, _) in enumerate(wide.lexical, start=1)}
+    dense_rank = {r: i for i, (r, _) in enumerate(wide.dense, start=1)}
+    score = {**dict(wide.ranked), **dict(ranking.ranked)}
     query_terms = set(ranking.terms)
     page = []
     for r in leaders[offset:offset + limit]:
@@ -124,8 +133,8 @@ def search_page(index: SearchIndex, query: str, filters: Filters = Filters(), mo
                      lexical_rank=lex_rank.get(r), dense_rank=dense_rank.get(r))
         dups = [found[d] for d in groups[duplicate_key(p.text)][1:]]
         page.append(PagedHit(hit, dups, counted=is_counted[r]))
-    den = ranking.dense
-    capped = len(ranking.lexical) >= depth or (len(den) >= depth and den[-1][1] >= dense_floor)
+    den = wide.dense
+    capped = len(wide.lexical) >= depth or (len(den) >= depth and den[-1][1] >= dense_floor)
     return ResultPage(hits=page, total=len(relevant), total_capped=capped, offset=offset,
                       facets=facets(index, [found[r] for r in relevant], relevant))
 

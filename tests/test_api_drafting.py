@@ -12,7 +12,7 @@ from nlp.embed import HashingEmbedder
 from review.templates import load_template
 from underlag.settings import Settings
 
-from conftest import SEEDS
+from conftest import LOCAL, SEEDS
 
 TEMPLATE = "aterrapportering-2023"
 PARAMS = {"template": TEMPLATE, "exclude_document": SEEDS["aterrapportering_2023"]}
@@ -21,7 +21,7 @@ PARAMS = {"template": TEMPLATE, "exclude_document": SEEDS["aterrapportering_2023
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     """The app over the sample corpus (seeded at start) with the small hashing embedder."""
-    with TestClient(create_app(Settings(data_dir=tmp_path_factory.mktemp("api-draft")), HashingEmbedder())) as c:
+    with TestClient(create_app(Settings(data_dir=tmp_path_factory.mktemp("api-draft")), HashingEmbedder()), base_url=LOCAL) as c:
         yield c
 
 

@@ -41,7 +41,8 @@ def _filename(q: str, suffix: str) -> str:
 
 async def _hits(request: Request, svc: IndexService, settings: Settings, params: SearchParams) -> list[list[Any]]:
     page = await result_page(svc, settings, params, 0, MAX_RESULTS)
-    return rows([paged_hit(h) for h in page.hits], str(request.base_url).rstrip("/"))
+    # every hit that counts in the total, in the search's order (not the nearest-by-meaning rest)
+    return rows([paged_hit(h) for h in page.hits if h.counted], str(request.base_url).rstrip("/"))
 
 
 @router.get("/search.csv", response_class=Response, responses={**ERRORS, 200: {"content": {"text/csv": {}}}},
