@@ -15,15 +15,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
-from spacy.lang.sv.stop_words import STOP_WORDS as SV_STOP_WORDS
-
-from nlp.analyzer import Analyzer
+from nlp.analyzer import Analyzer, import_spacy
 
 # words that only one of the two languages' stop lists holds ("the", "of" / "och", "att")
-_EN_ONLY = frozenset(EN_STOP_WORDS - SV_STOP_WORDS)
-_SV_ONLY = frozenset(SV_STOP_WORDS - EN_STOP_WORDS)
+
+
+@lru_cache(maxsize=1)
+def _one_language_stop_words() -> tuple[frozenset[str], frozenset[str]]:
+    """spaCy's English-only and Swedish-only stop words, loaded on the first query (spaCy's
+    import is kept off the command line's start-up: see nlp.analyzer.import_spacy)."""
+    import_spacy()
+    from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
+    from spacy.lang.sv.stop_words import STOP_WORDS as SV_STOP_WORDS
+
+    return frozenset(EN_STOP_WORDS - SV_STOP_WORDS), frozenset(SV_STOP_WORDS - EN_STOP_WORDS)
 _SWEDISH_LETTERS = re.compile(r"[åäö]", re.IGNORECASE)
 _LETTERS = re.compile(r"[^\W\d_]+")
 
@@ -60,8 +67,9 @@ def detect_language(text: str, analyzer: Analyzer | None = None) -> str:
     most words are neither Swedish words nor Swedish compounds, else Swedish, the corpus
     language, so BM25 keeps a short keyword query."""
     words = _LETTERS.findall(text)
-    sv = sum(w.lower() in _SV_ONLY or (w[:1].islower() and bool(_SWEDISH_LETTERS.search(w))) for w in words)
-    en = sum(w.lower() in _EN_ONLY for w in words)
+    en_only, sv_only = _one_language_stop_words()
+    sv = sum(w.lower() in sv_only or (w[:1].islower() and bool(_SWEDISH_LETTERS.search(w))) for w in words)
+    en = sum(w.lower() in en_only for w in words)
     if en != sv:
         return "en" if en > sv else "sv"
     if analyzer is None:

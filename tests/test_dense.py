@@ -11,6 +11,7 @@ import pytest
 
 from index import dense
 from index.dense import DenseIndex, choose_kind
+from index.sync import DerivedIndexes
 
 DIM = 32
 N = 3000
@@ -173,7 +174,7 @@ def test_delete_without_the_model_keeps_the_faiss_file_fresh(tmp_path: Path, mon
 
     def refuse(*args, **kwargs):
         raise AssertionError("the FAISS file was rebuilt")
-    monkeypatch.setattr(SearchIndex, "_rebuild_dense", refuse)
+    monkeypatch.setattr(DerivedIndexes, "_rebuild_dense", refuse)
     with SearchIndex(tmp_path / "index", default_analyzer(), HashingEmbedder()) as index:
         assert [h.document_id for h in index.search("bredband", k=5, mode="dense")] == [docs[1].id]
 
