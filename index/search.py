@@ -126,6 +126,14 @@ class SearchIndex:
     def passage_count(self) -> int:
         return self.store.passage_count()
 
+    def sizes(self) -> tuple[int, int | None, int | None]:
+        """Passages in the store, in the lexical (Tantivy) index and in the FAISS index, as
+        opened now: the three agree after every acknowledged write (None: not used or no model)."""
+        self.load()
+        lexical = self._derived.lexical()
+        dense = self._derived.dense() if self.embedder is not None else None
+        return self.store.passage_count(), lexical.size if lexical else None, dense.size if dense else None
+
     def generation(self) -> int:
         """The store's generation: it changes with every add and delete, in any process."""
         return self.store.generation()

@@ -114,8 +114,7 @@ def _write(path, text: str):
 
 def counts(index) -> tuple[int, int, int]:
     """Passages in SQLite, in the Tantivy index and in the FAISS index, as the next start opens them."""
-    index.load()
-    return index.store.passage_count(), index._lexical_index().size, index._dense_index().size
+    return index.sizes()
 
 
 def _kill_at(proc, lines: queue.Queue, needle: str, after_s: float) -> None:

@@ -16,6 +16,7 @@ from test_dense import _doc
 
 from index import dense, lexical
 from index.search import Filters, SearchIndex
+from index.sync import DerivedIndexes
 from index.store import DocumentStore
 from nlp.analyzer import default_analyzer
 from nlp.embed import HashingEmbedder
@@ -64,7 +65,7 @@ def test_an_open_index_sees_what_another_process_added(tmp_path: Path, docs, mon
         for mode in ("lexical", "dense"):
             assert found(server, "kollektivtrafik pendling", mode) <= {"a", "c"}, mode
             assert "c" in found(server, "innovation företagande", mode), mode
-        assert server._dense.size == 2
+        assert server._derived._dense.size == 2
 
 
 def _write_in_between(monkeypatch, server: SearchIndex, other_write) -> None:
@@ -95,7 +96,7 @@ def test_a_write_in_between_is_taken_up_not_dropped(tmp_path: Path, docs, monkey
     # both files took up the CLI's change and record the store's generation: no rebuild
     assert recorded(tmp_path, dense.META_FILE) == (3, 3)
     assert recorded(tmp_path, lexical.META_FILE)[0] == 3
-    monkeypatch.setattr(SearchIndex, "_rebuild_dense", lambda self: pytest.fail("FAISS rebuilt"))
+    monkeypatch.setattr(DerivedIndexes, "_rebuild_dense", lambda self: pytest.fail("FAISS rebuilt"))
     monkeypatch.setattr(lexical.LexicalIndex, "build", lambda *a, **k: pytest.fail("Tantivy rebuilt"))
     with open_index(tmp_path) as fresh:
         for mode in ("lexical", "dense"):
@@ -112,7 +113,7 @@ def test_a_write_whose_indexes_were_never_updated_is_caught_up_or_rebuilt(tmp_pa
 
         def cli_stores_b_and_dies():
             with open_index(tmp_path) as cli:
-                monkeypatch.setattr(cli, "_follow", lambda change, vectors: None)
+                monkeypatch.setattr(cli._derived, "follow", lambda change, vectors: None)
                 cli.add(docs["b"])
         _write_in_between(monkeypatch, server, cli_stores_b_and_dies)
         server.add(docs["c"])
@@ -133,4 +134,4 @@ def test_beyond_the_change_log_the_saved_file_is_taken_up(tmp_path: Path, docs, 
             cli.add(docs["b"])
             cli.add(docs["c"])
         assert found(server, "rapport", "dense") == {"a", "b", "c"}
-        assert server._dense_gen == 3
+        assert server._derived._dense_gen == 3
