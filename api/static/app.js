@@ -671,8 +671,10 @@ async function enableFeatures() {
   const schema = await api("/openapi.json");
   for (const [feature, path] of Object.entries(FEATURE_PATHS)) {
     if (!(path in schema.paths)) continue;
-    for (const node of document.querySelectorAll(`[data-feature="${feature}"]`)) node.hidden = false;
+    // shown only once it is set up: a user (or a test) acting on a section at once must find
+    // its handlers attached (a table chosen before them never filled the column list)
     if (FEATURE_SETUP[feature]) await FEATURE_SETUP[feature]();
+    for (const node of document.querySelectorAll(`[data-feature="${feature}"]`)) node.hidden = false;
   }
 }
 
