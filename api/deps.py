@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+import unicodedata
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import HTTPException, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
@@ -88,3 +90,17 @@ async def parse_draft(request: Request, file: UploadFile) -> Document:
     settings = request.app.state.settings
     async with received_upload(file, settings.data_dir / "drafts", int(settings.max_upload_mb * 1024 * 1024)) as stored:
         return await parse_upload(request, stored.path, stored.name)
+
+
+def attachment(filename: str) -> dict[str, str]:
+    """The Content-Disposition header that downloads a file under ``filename``.
+
+    HTTP headers are latin-1: a name from a query or an upload ("träffar-ā.csv", a Chinese
+    file name) gets an ASCII fallback and the real name as RFC 6266 ``filename*`` in UTF-8
+    (it was a 500 when the name was put in the header as it was).
+    """
+    name = filename.replace('"', "").replace("\\", "")
+    if name.isascii():
+        return {"Content-Disposition": f'attachment; filename="{name}"'}
+    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or "underlag"
+    return {"Content-Disposition": f'attachment; filename="{fallback}"; filename*=UTF-8\'\'{quote(name)}'}

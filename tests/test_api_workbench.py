@@ -175,3 +175,10 @@ def test_the_api_docs_load_their_assets_from_this_server(client):
 def test_the_agenda_2030_framework_is_named_in_swedish_only(client):
     names = {f["id"]: f["name"] for f in client.get("/api/taxonomies").json()}
     assert names["agenda2030"] == "Agenda 2030: 17 globala mål och 169 delmål"
+
+
+def test_an_export_named_by_a_query_outside_latin_1_downloads_under_that_name(client):
+    r = client.get("/api/search.csv", params={"q": "bredband Ōsaka"})
+    disposition = r.headers["content-disposition"]
+    assert r.status_code == 200 and disposition.isascii()
+    assert "filename*=UTF-8''traffar-bredband-%C5%8Dsaka.csv" in disposition

@@ -57,7 +57,7 @@ async def draft_docx(params: Annotated[DraftIn, Query()], svc: IndexService = De
     with tempfile.TemporaryDirectory() as tmp:
         data = render_draft_docx(d, Path(tmp) / "utkast.docx").read_bytes()
     name = f"utkast-{d.template}.docx".replace('"', "")
-    return Response(data, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(data, media_type=DOCX, headers=deps.attachment(name))
 
 
 def _reuse(ix: SearchIndex, report: str, against: list[str] | None, year: int | None) -> ReuseReport:

@@ -55,7 +55,7 @@ async def search_csv(request: Request, params: SearchParams = Depends(),
     writer.writerow(COLUMNS)
     writer.writerows(await _hits(request, svc, settings, params))
     return Response(buf.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{_filename(params.q, "csv")}"'})
+                    headers=deps.attachment(_filename(params.q, "csv")))
 
 
 @router.get("/search.xlsx", response_class=Response, responses={**ERRORS, 200: {"content": {XLSX: {}}}},
@@ -78,4 +78,4 @@ async def search_xlsx(request: Request, params: SearchParams = Depends(),
     buf = io.BytesIO()
     book.save(buf)
     return Response(buf.getvalue(), media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{_filename(params.q, "xlsx")}"'})
+                    headers=deps.attachment(_filename(params.q, "xlsx")))

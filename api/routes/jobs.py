@@ -159,13 +159,13 @@ async def job_download(job_id: str, format: Literal["docx", "html", "csv"] = Que
         t = template_by_id(job.artefact.template, settings)
         if format == "html":
             return Response(render_coverage_html(job.artefact, t), media_type="text/html; charset=utf-8",
-                            headers={"Content-Disposition": f'attachment; filename="granskning-{stem}.html"'})
+                            headers=deps.attachment(f"granskning-{stem}.html"))
         if format == "docx":
             with tempfile.TemporaryDirectory() as tmp:
                 data = render_coverage_docx(job.artefact, Path(tmp) / "granskning.docx", t).read_bytes()
             return Response(data, media_type=DOCX,
-                            headers={"Content-Disposition": f'attachment; filename="granskning-{stem}.docx"'})
+                            headers=deps.attachment(f"granskning-{stem}.docx"))
     elif format == "csv":
         return Response(job.artefact, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{stem}-taggad.csv"'})
+                        headers=deps.attachment(f"{stem}-taggad.csv"))
     raise HTTPException(404, f"job '{job_id[:40]}' has no .{format} file")

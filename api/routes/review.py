@@ -106,4 +106,4 @@ async def suggestion_docx(params: Annotated[SuggestIn, Query()], svc: IndexServi
     with tempfile.TemporaryDirectory() as tmp:
         data = render_suggestion_docx(s, Path(tmp) / "forslag.docx").read_bytes()
     name = f"forslag-{s.template}-{s.question}.docx".replace('"', "")
-    return Response(data, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(data, media_type=DOCX, headers=deps.attachment(name))
