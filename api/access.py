@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.hosts import LOOPBACK, WILDCARD_ADDRESSES, is_loopback  # noqa: F401  (is_loopback: part of this module's interface)
+from api.hosts import LOOPBACK, WILDCARD_ADDRESSES
 from api.security import send_error
 from underlag.settings import Settings
 
