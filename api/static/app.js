@@ -605,10 +605,14 @@ async function onTable(event) {
 }
 
 FEATURE_SETUP.tagging = async () => {
-  await loadFrameworks();
   document.getElementById("tagga-form").addEventListener("submit", onTag);
-  document.getElementById("tabell-fil").addEventListener("change", onTableFile);
+  const tableFile = document.getElementById("tabell-fil");
+  tableFile.addEventListener("change", onTableFile);
   document.getElementById("tabell-form").addEventListener("submit", onTable);
+  // a table chosen before the handler was attached (or kept by the browser on going back)
+  // still gets its column list
+  if (tableFile.files.length) onTableFile({ target: tableFile });
+  await loadFrameworks();
 };
 
 // -- portfolio heatmap ----------------------------------------------------------------------
