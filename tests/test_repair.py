@@ -204,3 +204,34 @@ def test_loads_no_lexicon_at_import() -> None:
 
 def test_default_lexicon_is_loaded_once(lexicon: Lexicon) -> None:
     assert default_lexicon() is lexicon
+
+
+def test_answers_kept_in_a_file_answer_the_next_lexicon_without_the_dictionary(tmp_path: Path) -> None:
+    from ingest.repair import answers_path
+    from nlp.wordlist import DOMAIN_WORDS, hunspell_dir
+
+    answers = answers_path(tmp_path)
+    words = ["förvaltningsorganisation", "regionalfondsprogrammet", "foör", "Örebro", "samverkan"]
+    first = Lexicon.from_hunspell(hunspell_dir() / "sv_SE", DOMAIN_WORDS.split(), answers=answers)
+    asked = [(first.strength(w), first.is_name(w)) for w in words]
+    assert first.dictionary_loaded and first.save_answers() and answers.is_file()
+    assert not first.save_answers()  # nothing new: no write
+
+    second = Lexicon.from_hunspell(hunspell_dir() / "sv_SE", DOMAIN_WORDS.split(), answers=answers)
+    assert [(second.strength(w), second.is_name(w)) for w in words] == asked
+    assert not second.dictionary_loaded
+    assert asked[0][0] == 2 and asked[2][0] == 0 and asked[3][1]
+    # a word it was never asked reads the dictionary, and the file then holds both
+    assert second.strength("kompetensförsörjning") > 0 and second.dictionary_loaded
+    second.save_answers()
+    assert "kompetensförsörjning" in answers.read_text(encoding="utf-8")
+    assert "förvaltningsorganisation" in answers.read_text(encoding="utf-8")
+
+
+def test_a_damaged_answers_file_is_read_as_none(tmp_path: Path) -> None:
+    from nlp.wordlist import DOMAIN_WORDS, hunspell_dir
+
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"strength": {"foör": 2', encoding="utf-8")
+    lexicon = Lexicon.from_hunspell(hunspell_dir() / "sv_SE", DOMAIN_WORDS.split(), answers=answers)
+    assert lexicon.strength("foör") == 0 and lexicon.dictionary_loaded
