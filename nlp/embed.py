@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -98,6 +100,13 @@ class OnnxEmbedder:
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
         self.batch_size = batch_size
+        # The vectors of the last texts embedded: a whole-report draft embeds each question's
+        # sentences for its own check and again for the report's (half of its 2-3 minutes on
+        # 2 cores), the suggestions embed the same element descriptions for every question,
+        # and a server sees the same queries again. 4 096 vectors are 6 MB.
+        self.remember = 4096
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
         tokenizer.enable_truncation(max_length)
         tokenizer.no_padding()  # each batch is padded to its own longest text below
 
@@ -122,13 +131,30 @@ class OnnxEmbedder:
         texts = [prefix + t for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        # Longest first, as sentence-transformers does: batches of similar length pad little.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = np.empty((len(texts), self.dim), dtype=np.float32)
+        with self._recent_lock:
+            known = {i: self._recent[t] for i, t in enumerate(texts) if t in self._recent}
+            for i in known:
+                self._recent.move_to_end(texts[i])
+        for i, v in known.items():
+            out[i] = v
+        new = {t: None for i, t in enumerate(texts) if i not in known}  # each new text once
+        # Longest first, as sentence-transformers does: batches of similar length pad little.
+        order = sorted(new, key=len, reverse=True)
         for start in range(0, len(order), self.batch_size):
             chunk = order[start:start + self.batch_size]
-            out[chunk] = self._batch([texts[i] for i in chunk])
-        return _as_unit_rows(out, self.dim)
+            for t, v in zip(chunk, _as_unit_rows(self._batch(chunk), self.dim)):
+                new[t] = v.copy()  # not a view that keeps its whole batch alive
+        for i, t in enumerate(texts):
+            if i not in known:
+                out[i] = new[t]
+        with self._recent_lock:
+            for t, v in new.items():
+                self._recent[t] = v
+                self._recent.move_to_end(t)
+            while len(self._recent) > self.remember:
+                self._recent.popitem(last=False)
+        return out
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self.query_prefix)

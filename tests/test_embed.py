@@ -143,3 +143,35 @@ def test_int8_setting_loads_the_quantised_model_that_embeds_like_the_full_one(e5
     full, quantised = e5.encode_passages(texts), q8.encode_passages(texts)
     assert ((full * quantised).sum(axis=1) > 0.9).all()
     assert not np.allclose(full, quantised)
+
+
+def test_a_text_embedded_again_comes_from_memory_with_the_same_vector(e5_onnx):
+    e5_onnx._recent.clear()
+    calls = []
+    real = e5_onnx._batch
+    e5_onnx._batch = lambda texts: calls.append(list(texts)) or real(texts)
+    try:
+        first = e5_onnx.encode_passages(["Bredband på landsbygden.", "Kompetensförsörjning i länet."])
+        again = e5_onnx.encode_passages(["Kompetensförsörjning i länet.", "Ny text om kollektivtrafik.",
+                                         "Ny text om kollektivtrafik."])
+        query = e5_onnx.encode_queries(["Bredband på landsbygden."])
+    finally:
+        del e5_onnx._batch
+    # the repeated text is not embedded again, a text twice in one call is embedded once,
+    # and a query is not a passage (its own prefix)
+    assert [len(c) for c in calls] == [2, 1, 1]
+    assert np.allclose(again[0], first[1]) and np.allclose(again[1], again[2])
+    assert not np.allclose(query[0], first[0])
+    fresh = e5_onnx.encode_passages(["Ny text om kollektivtrafik."])
+    e5_onnx._recent.clear()
+    assert np.allclose(fresh, e5_onnx.encode_passages(["Ny text om kollektivtrafik."]), atol=1e-5)
+
+
+def test_memory_of_recent_texts_is_bounded(e5_onnx):
+    e5_onnx._recent.clear()
+    keep, e5_onnx.remember = e5_onnx.remember, 3
+    try:
+        e5_onnx.encode_passages([f"Text nummer {i}." for i in range(5)])
+        assert list(e5_onnx._recent) == [f"passage: Text nummer {i}." for i in (2, 3, 4)]
+    finally:
+        e5_onnx.remember = keep
