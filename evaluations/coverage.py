@@ -440,8 +440,12 @@ def score_cases(predicted: list[dict]) -> dict:
     return res
 
 
-def realistic(path: Path = CASES) -> dict:
-    """The realistic evaluation: scores per split (tune, test, all) and the cases' verdicts."""
+def realistic(path: Path = CASES, split: str | None = None) -> dict:
+    """The realistic evaluation: scores per split (tune, test, all) and the cases' verdicts.
+
+    ``split`` ("tune") checks that split's cases alone: work on the detectors reads the
+    tune verdicts without computing (or seeing) the test split's.
+    """
     from api.components import build_analyzer, build_embedder
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -450,7 +454,7 @@ def realistic(path: Path = CASES) -> dict:
     t0 = time.time()
     analyzer = build_analyzer()
     embedder = CachedEmbedder(build_embedder(get_settings()))
-    cases = load_cases(path)
+    cases = [c for c in load_cases(path) if split is None or c["split"] == split]
     templates = {t: load_template(t, get_settings().templates_dir) for t in {c["template"] for c in cases}}
     pred = predict_cases(cases, embedder, analyzer, templates)
     return {"tune": score_cases([r for r in pred if r["split"] == "tune"]),
@@ -525,8 +529,9 @@ if __name__ == "__main__":
                 for r in (b, a))
         print("\n\n".join(markdown_table(b, a, sp) for sp in ("test", "tune", "all")))
         sys.exit(0)
-    if len(sys.argv) > 1 and sys.argv[1] == "--realistic":
-        print(json.dumps(realistic(), ensure_ascii=False, indent=1))
+    if len(sys.argv) > 1 and sys.argv[1] == "--realistic":  # [--split tune]
+        only = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--split" else None
+        print(json.dumps(realistic(split=only), ensure_ascii=False, indent=1))
         sys.exit(0)
     if len(sys.argv) > 1 and sys.argv[1] == "--calibrate":
         print(json.dumps(calibrate(), ensure_ascii=False, indent=1))

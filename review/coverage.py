@@ -65,7 +65,7 @@ from pydantic import BaseModel, ConfigDict
 from nlp.analyzer import Analyzer
 from nlp.embed import Embedder
 from nlp.gazetteer import Gazetteer, load_gazetteer
-from review.evidence import SentenceEvidence, decide, find_items, sentence_words
+from review.evidence import SentenceEvidence, decide, find_evidence, sentence_words
 from review.templates import CharLimit, Element, Question, Template
 from underlag.model import BlockKind, Document, Section
 
@@ -356,8 +356,10 @@ def _evidence_status(element: Element, sentences: list[str], sems: list[float],
     # A table row (cells joined by " | ") lists insatser; the question asks the prose to say
     # it, so rows give the topic (weak) but no evidence (tune case c131: a row naming all
     # three dimensions in an answer whose prose on them was removed).
-    per = [SentenceEvidence(items=() if " | " in s else tuple(find_items(ev.kind, s, analyzer, gazetteer)),
-                            topic=bool(g), semantic=sem) for s, g, sem in zip(sentences, groups_per, sems)]
+    per = []
+    for s, g, sem in zip(sentences, groups_per, sems):
+        items, mentions = ((), ()) if " | " in s else find_evidence(ev.kind, s, analyzer, gazetteer)
+        per.append(SentenceEvidence(items=tuple(items), topic=bool(g), semantic=sem, mentions=tuple(mentions)))
     v = decide(element, per, t.high)
     need = max(1, ev.min)
     if v.index is None:
