@@ -334,7 +334,15 @@ _SV_MENTIONS = {
 
 
 def _listed(items: tuple[str, ...]) -> str:
-    return ", ".join(items[:6]) + (" …" if len(items) > 6 else "")
+    """Items for a reason; dimensions found by the same words are joined: "social och
+    miljömässig (samtliga tre dimensioner)", not the words repeated for each."""
+    groups: dict[str, list[str]] = {}
+    for it in items:
+        name, _, hit = it.partition(" (")
+        groups.setdefault("(" + hit if name in DIMENSIONS else it, []).append(name if name in DIMENSIONS else "")
+    parts = [(", ".join(names[:-1]) + " och " + names[-1] if len(names) > 1 else names[0]) + " " + hit
+             if any(names) else hit for hit, names in groups.items()]
+    return ", ".join(parts[:6]) + (" …" if len(parts) > 6 else "")
 
 
 def reason_text(element: Element, status: Status, items: tuple[str, ...], need: int,
@@ -351,6 +359,8 @@ def reason_text(element: Element, status: Status, items: tuple[str, ...], need: 
     if status == "weak" and not items and mentions and kind in _SV_MENTIONS:
         what, lacking = _SV_MENTIONS[kind]
         return f"nämner {what + ' (' + _listed(mentions) + ')' if what else _listed(mentions)} men {lacking}"
+    if status == "covered" and kind == "places":
+        return f"{called} i meningar om skillnader, spridning eller anpassning mellan platser: {shown}"
     if status == "covered":
         return f"{called}: {shown}"
     if status == "missing":

@@ -239,7 +239,7 @@ ELEMENT_LIBRARY: list[_LibraryEntry] = [
             r"hållbarhetsdimension"],
         ["tre dimension", "hållbarhetsdimension", "samtliga dimensioner", "alla dimensioner",
          "dimensionerna av hållbar", "tre hållbarhetsdimension"],
-        evidence=Evidence(kind="dimensions", min=2)),
+        evidence=Evidence(kind="dimensions", min=3)),
     _el("agenda2030", "Agenda 2030",
         "Hur arbetet har bidragit till Agenda 2030 och de globala målen för hållbar utveckling.",
         [["agenda 2030", "agenda2030", "globala mål", "globala målen", "fn:s mål", "hållbarhetsmål"]],
