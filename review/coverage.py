@@ -9,7 +9,9 @@ Public API (pure; models and templates are passed in)::
     element_status(element: Element, sentences: list[str], vectors: np.ndarray | None,
                    description_vector: np.ndarray | None, analyzer: Analyzer,
                    thresholds: Thresholds = Thresholds(), required: bool = True,
-                   owners: list[str] | None = None) -> ElementResult
+                   owners: list[str] | None = None, gazetteer: Gazetteer | None = None,
+                   form: list[bool] | None = None) -> ElementResult
+    form_sentences(sections: list[Section], analyzer: Analyzer) -> set[str]
     lexical_groups(element: Element, sentence: str, analyzer: Analyzer) -> set[int]
     coverage_json(report: CoverageReport) -> dict
 
@@ -65,7 +67,7 @@ from pydantic import BaseModel, ConfigDict
 from nlp.analyzer import Analyzer
 from nlp.embed import Embedder
 from nlp.gazetteer import Gazetteer, load_gazetteer
-from review.evidence import SentenceEvidence, decide, find_items, sentence_words
+from review.evidence import SentenceEvidence, decide, find_evidence, sentence_words
 from review.templates import CharLimit, Element, Question, Template
 from underlag.model import BlockKind, Document, Section
 
@@ -284,7 +286,8 @@ def _semantic_score(sem: float, t: Thresholds) -> float:
 def element_status(element: Element, sentences: list[str], vectors: np.ndarray | None,
                    description_vector: np.ndarray | None, analyzer: Analyzer,
                    thresholds: Thresholds = Thresholds(), required: bool = True,
-                   owners: list[str] | None = None, gazetteer: Gazetteer | None = None) -> ElementResult:
+                   owners: list[str] | None = None, gazetteer: Gazetteer | None = None,
+                   form: list[bool] | None = None) -> ElementResult:
     """Whether an answer's sentences cover an element, the sentence that does, and why.
 
     ``vectors`` are the sentences' embeddings and ``description_vector`` the
@@ -293,7 +296,8 @@ def element_status(element: Element, sentences: list[str], vectors: np.ndarray |
     declares its evidence (``element.evidence``) is covered only by evidence of
     that kind (review/evidence.py), found with ``gazetteer`` (default: the
     package's ``nlp/data/gazetteer.yaml``); one that does not is judged by words
-    and meaning as before.
+    and meaning as before. ``form`` marks the sentences of tables and Ja/Nej choices
+    (:func:`form_sentences`): they give the topic but no evidence.
     """
     t = thresholds
     sems = (vectors @ description_vector) if vectors is not None and description_vector is not None \
@@ -301,7 +305,7 @@ def element_status(element: Element, sentences: list[str], vectors: np.ndarray |
     groups_per = [lexical_groups(element, s, analyzer) for s in sentences]
     if element.evidence is not None:
         return _evidence_status(element, sentences, [float(x) for x in sems], groups_per, analyzer, t,
-                                required, owners, gazetteer or load_gazetteer())
+                                required, owners, gazetteer or load_gazetteer(), form)
     need = max(1, element.min_groups)
     best: tuple[int, float, int, float, float] | None = None  # (rank, score, index, lex, sem)
     union: set[int] = set()
@@ -350,14 +354,20 @@ def _named_words(element: Element, sentence: str, analyzer: Analyzer) -> list[st
 
 def _evidence_status(element: Element, sentences: list[str], sems: list[float],
                      groups_per: list[set[int]], analyzer: Analyzer, t: Thresholds, required: bool,
-                     owners: list[str] | None, gazetteer: Gazetteer) -> ElementResult:
+                     owners: list[str] | None, gazetteer: Gazetteer, form: list[bool] | None) -> ElementResult:
     ev = element.evidence
     assert ev is not None
     # A table row (cells joined by " | ") lists insatser; the question asks the prose to say
     # it, so rows give the topic (weak) but no evidence (tune case c131: a row naming all
-    # three dimensions in an answer whose prose on them was removed).
-    per = [SentenceEvidence(items=() if " | " in s else tuple(find_items(ev.kind, s, analyzer, gazetteer)),
-                            topic=bool(g), semantic=sem) for s, g, sem in zip(sentences, groups_per, sems)]
+    # three dimensions in an answer whose prose on them was removed). The same holds for a
+    # sentence inside a table cell (no " | " of its own: c093's "Delmål 4 ... kommuner i
+    # Region Örebro och Bergslagen" was cited as a place) and for the form's Ja/Nej
+    # priorities ("Tillvarata digitaliseringens möjligheter: Ja Nej" counted as a challenge).
+    form = form or [False] * len(sentences)
+    per = []
+    for s, g, sem, f in zip(sentences, groups_per, sems, form):
+        items, mentions = ((), ()) if f or " | " in s else find_evidence(ev.kind, s, analyzer, gazetteer)
+        per.append(SentenceEvidence(items=tuple(items), topic=bool(g), semantic=sem, mentions=tuple(mentions)))
     v = decide(element, per, t.high)
     need = max(1, ev.min)
     if v.index is None:
@@ -371,6 +381,12 @@ def _evidence_status(element: Element, sentences: list[str], sems: list[float],
                          score=round(score, 4), lexical=round(lex, 3), semantic=round(sems[i], 4),
                          sentence=sentences[i].strip(), question=owners[i] if owners else None,
                          reason=v.reason, evidence=list(v.items), evidence_kind=ev.kind)
+
+
+def form_sentences(sections: list[Section], analyzer: Analyzer) -> set[str]:
+    """The sentences of an answer's tables and Ja/Nej choices (no evidence: see element_status)."""
+    return {x for sec in sections for b in sec.blocks if b.kind in (BlockKind.TABLE, BlockKind.CHOICE)
+            for x in split_sentences(b.text, analyzer)}
 
 
 def split_sentences(text: str, analyzer: Analyzer) -> list[str]:
@@ -442,6 +458,7 @@ def check_coverage(draft: Document, template: Template, embedder: Embedder, anal
         if q.id in texts and q.answer_type == "prose" and (q.elements or q.optional_elements
                                                           or q.id in in_shared):
             sentences[q.id] = split_sentences(texts[q.id], analyzer)
+    form = {qid: form_sentences(answers[qid], analyzer) for qid in sentences}
     flat = [s for ss in sentences.values() for s in ss]
     if progress is not None:
         progress("embedding", 0.1)
@@ -463,16 +480,18 @@ def check_coverage(draft: Document, template: Template, embedder: Embedder, anal
         results.append(_question_coverage(q, template, matches.get(q.id), draft, answers.get(q.id, []),
                                           texts.get(q.id, ""), sentences.get(q.id, []),
                                           vecs[slice(*offsets[q.id])] if q.id in offsets else None,
-                                          desc, analyzer, thresholds, limit_uses, gazetteer))
+                                          desc, analyzer, thresholds, limit_uses, gazetteer,
+                                          [x in form[q.id] for x in sentences[q.id]] if q.id in form else []))
     shared = []
     for sh in template.shared_elements:
         qids = [qid for qid in sh.questions if qid in offsets]
         ss = [x for qid in qids for x in sentences[qid]]
         owners = [qid for qid in qids for _ in sentences[qid]]
+        in_form = [x in form[qid] for qid in qids for x in sentences[qid]]
         sv = np.vstack([vecs[slice(*offsets[qid])] for qid in qids]) if qids else None
         shared.append(SharedCoverage(questions=sh.questions, elements=[
             element_status(template.element(eid), ss, sv, desc.get(eid), analyzer, thresholds,
-                           owners=owners, gazetteer=gazetteer) for eid in sh.elements]))
+                           owners=owners, gazetteer=gazetteer, form=in_form) for eid in sh.elements]))
     flat_el = [e for r in results for e in r.elements if e.required] + \
         [e for sh in shared for e in sh.elements]
     summary = CoverageSummary(
@@ -490,7 +509,7 @@ def check_coverage(draft: Document, template: Template, embedder: Embedder, anal
 def _question_coverage(q: Question, template: Template, match: SectionMatch | None, draft: Document,
                        secs: list[Section], text: str, sentences: list[str], vecs: np.ndarray | None,
                        desc: dict[str, np.ndarray], analyzer: Analyzer, thresholds: Thresholds,
-                       limit_uses: list[LimitUse], gazetteer: Gazetteer) -> QuestionCoverage:
+                       limit_uses: list[LimitUse], gazetteer: Gazetteer, form: list[bool]) -> QuestionCoverage:
     items = _table_items(secs) if secs else None
     choices = [b.choice for s in secs for b in s.blocks if b.kind is BlockKind.CHOICE and b.choice]
     answered = bool(secs) and (len(text.strip()) >= MIN_ANSWER_CHARS or bool(items) or bool(choices))
@@ -507,7 +526,7 @@ def _question_coverage(q: Question, template: Template, match: SectionMatch | No
                                           evidence_kind=el.evidence.kind if el.evidence else None))
             continue
         elements.append(element_status(el, sentences, vecs, desc.get(eid), analyzer, thresholds, required,
-                                       owners=[q.id] * len(sentences), gazetteer=gazetteer))
+                                       owners=[q.id] * len(sentences), gazetteer=gazetteer, form=form))
     sec = draft.sections[match.start] if match else None
     return QuestionCoverage(
         id=q.id, title=q.title, answer_type=q.answer_type,

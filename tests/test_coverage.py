@@ -213,13 +213,18 @@ def test_samverkan_without_named_actors_is_weak_with_the_reason(t2023, e5, analy
     assert actors.reason == "nämner samverkan men inga namngivna aktörer"
 
 
-# The template asks for two of the three dimensions, each in its own words (calibrated on
-# the tune cases: asking for all three flagged no more removals and one covered answer).
+# The template asks for all three dimensions, each in its own words in a sentence on the
+# work's effect or sustainability (tune cases: two and three tie; the issue asks for each).
 @pytest.mark.parametrize(("text", "status", "lacking"), [
     ("Insatserna stärker näringslivets konkurrenskraft och ger fler människor arbete och "
      "livskvalitet, samtidigt som utsläppen av växthusgaser minskar.", "covered", None),
     ("Insatserna stärker den sociala sammanhållningen och jämställdheten i länet.",
      "weak", "ekonomisk eller miljömässig"),
+    ("Insatserna stärker näringslivets konkurrenskraft och den sociala sammanhållningen.",
+     "weak", "miljömässig"),
+    # all three named, but in a list of who took part: no dimension of the work
+    ("I nätverket deltog sex företag, två föreningar för social ekonomi och en miljöorganisation.",
+     "weak", "inte som hållbarhetsdimensioner"),
 ])
 def test_the_dimensions_are_counted_each_in_its_own_words(t2023, e5, analyzer, text, status, lacking):
     sec = section("5.2", t2023.question("5.2").title, [text])
@@ -238,3 +243,39 @@ def test_json_elements_carry_reason_and_evidence(t2023, analyzer):
     assert "Länsstyrelsen i Örebro län" in actors["evidence"] and actors["reason"]
     unanswered = next(q for q in data["questions"] if q["id"] == "1.3")
     assert unanswered["elements"][0]["reason"] == "frågan är obesvarad"
+
+
+# The territorial perspective: a place counts in a sentence about differences between places
+# (issue 18's realistic cases: removals kept places named in sentences about other things).
+@pytest.mark.parametrize(("texts", "status"), [
+    (["Mikrobidraget ges till företag i hela länet förutom i Örebro tätort, där tillväxten är "
+      "betydligt högre än i övriga delar av länet."], "covered"),
+    (["Sex kommuner ingår i projektet – Karlskoga, Askersund, Kumla och Nora.",
+      "Vi tar hänsyn till länets strukturella och geografiska skillnader."], "weak"),
+])
+def test_places_cover_the_territorial_perspective_only_in_a_sentence_on_differences(
+        t2023, analyzer, texts, status):
+    sec = section("1.3", t2023.question("1.3").title, texts)
+    report = check_coverage(draft(sec), only(t2023, "1.3"), HashingEmbedder(), analyzer)
+    terr = element(report, "1.3", "territoriellt")
+    assert terr.status == status
+    if status == "weak":
+        assert terr.reason.startswith("nämner platser och områden (Karlskoga")
+        assert "skillnader mellan platser" in terr.reason
+
+
+def test_a_sentence_inside_a_table_cell_gives_no_evidence(t2023, analyzer):
+    rows = [["Insats", "Beskrivning"],
+            ["Mikrobidrag", "Ett stöd till små företag. Det ges i hela länet förutom i Örebro tätort. "
+                            "Stödet följs upp årligen."]]
+    tab = Block(kind=BlockKind.TABLE, text=render_rows(rows), rows=rows)
+    prose = "Arbetet med den regionala utvecklingsstrategin har fortsatt under året i bred samverkan."
+    sec = Section(number="1.3", title=t2023.question("1.3").title, heading_path=["1.3"], level=2,
+                  blocks=[Block(kind=BlockKind.PARAGRAPH, text=prose), tab])
+    report = check_coverage(draft(sec), only(t2023, "1.3"), HashingEmbedder(), analyzer)
+    assert element(report, "1.3", "territoriellt").status != "covered"
+    # the same sentence in the prose covers it
+    sec = section("1.3", t2023.question("1.3").title,
+                  [prose, "Det ges i hela länet förutom i Örebro tätort."])
+    report = check_coverage(draft(sec), only(t2023, "1.3"), HashingEmbedder(), analyzer)
+    assert element(report, "1.3", "territoriellt").status == "covered"
