@@ -37,6 +37,14 @@ class DraftIn(BaseModel):
     prefer_recent: bool = Field(False, description="Prefer passages from later years.")
 
 
+def docx_response(d: Draft) -> Response:
+    """The draft as a Word file to download (this endpoint's and the draft job's)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = render_draft_docx(d, Path(tmp) / "utkast.docx").read_bytes()
+    name = f"utkast-{d.template}.docx".replace('"', "")
+    return Response(data, media_type=DOCX, headers=deps.attachment(name))
+
+
 async def _draft(params: DraftIn, svc: IndexService) -> Draft:
     t = template_by_id(params.template, svc.settings)
     async with svc.heavy_slot():  # every question of a report: a bounded few at once, reads not blocked
@@ -53,11 +61,7 @@ async def draft(params: Annotated[DraftIn, Query()], svc: IndexService = Depends
 @router.get("/draft.docx", response_class=Response, summary="The same draft as a Word document",
             responses={**ERRORS, 200: {"content": {DOCX: {}}, "description": "The draft as .docx."}})
 async def draft_docx(params: Annotated[DraftIn, Query()], svc: IndexService = Depends(deps.service)) -> Response:
-    d = await _draft(params, svc)
-    with tempfile.TemporaryDirectory() as tmp:
-        data = render_draft_docx(d, Path(tmp) / "utkast.docx").read_bytes()
-    name = f"utkast-{d.template}.docx".replace('"', "")
-    return Response(data, media_type=DOCX, headers=deps.attachment(name))
+    return docx_response(await _draft(params, svc))
 
 
 def _reuse(ix: SearchIndex, report: str, against: list[str] | None, year: int | None) -> ReuseReport:
