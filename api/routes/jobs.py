@@ -16,14 +16,14 @@ from pydantic import BaseModel, Field
 from api import deps
 from api.jobs import Job, Jobs
 from api.routes.documents import _ingest
-from api.routes.drafting import docx_response
+from api.routes.drafting import docx_response, run_draft
 from api.routes.review import DOCX, template_by_id
 from api.schemas import MULTIPART_ERRORS, ErrorOut, IngestOut
 from api.security import require_token
 from api.service import IndexService
 from api.uploads import discard, keep, received_for_job
 from review.coverage import CoverageReport, check_coverage, coverage_json
-from review.draft import Draft, advance, draft_json, drafting
+from review.draft import Draft, draft_json
 from review.report import render_coverage_docx, render_coverage_html
 from review.table_tags import read_table, write_tagged
 from underlag.errors import UnknownDocumentError
@@ -160,16 +160,7 @@ async def draft_job(template: str = Form(..., max_length=200, description="Templ
         raise UnknownDocumentError(f"no document {unknown[0][:100]!r} in the index")
 
     async def work(job: Job) -> dict:
-        # made (nothing runs yet) and stepped on the reader thread, over the reading index
-        run = await svc.read(lambda ix: drafting(t, ix, exclude_documents=exclude, prefer_recent=prefer_recent))
-        async with svc.heavy_slot():
-            # one question per call on the reader thread: a search waits for one question at
-            # most (0.4 s of the 2023 template's 13 s), not for the whole draft
-            while True:
-                step, draft = await svc.read(lambda _ix: advance(run))
-                if draft is not None:
-                    break
-                job.progress(*step)
+        draft = await run_draft(svc, t, exclude, prefer_recent, on_step=job.progress)
         job.artefact = draft
         return draft_json(draft)
 
