@@ -57,7 +57,8 @@ class Job:
 
     def json(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "label": self.label, "status": self.status,
-                "stage": self.stage, "done": round(self.done, 3), "detail": self.detail, "result": self.result, "error": self.error,
+                "stage": self.stage, "done": round(self.done, 3), "detail": self.detail,
+                "result": self.result, "error": self.error,
                 "seconds": round((self.finished or time.time()) - self.started, 2)}
 
 

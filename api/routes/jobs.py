@@ -1,6 +1,7 @@
 """Long jobs the web page follows: add a report to the index, check a whole draft,
-tag a portfolio table, write a first draft of a whole report. Each answers 202 with a job at once; ``GET /api/jobs/{id}``
-gives its stage, the share done and, at the end, its result (see :mod:`api.jobs`).
+tag a portfolio table, write a first draft of a whole report. Each answers 202 with
+a job at once; ``GET /api/jobs/{id}`` gives its stage, the share done and, at the
+end, its result (see :mod:`api.jobs`).
 """
 
 from __future__ import annotations
