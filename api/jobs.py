@@ -38,6 +38,8 @@ class Job:
     label: str
     stage: str = "queued"
     done: float = 0.0
+    # what the stage works on now (a draft: the question's id), or None
+    detail: str | None = None
     status: Status = "running"
     result: Any = None
     error: dict[str, str] | None = None
@@ -46,14 +48,17 @@ class Job:
     started: float = field(default_factory=time.time)
     finished: float | None = None
 
-    def progress(self, stage: str, done: float) -> None:
-        """Report a stage (a short code the page names in Swedish) and the share done (0..1)."""
+    def progress(self, stage: str, done: float, detail: str | None = None) -> None:
+        """Report a stage (a short code the page names in Swedish), the share done (0..1)
+        and, optionally, what the stage works on now."""
         self.stage = stage
         self.done = max(0.0, min(1.0, done))
+        self.detail = detail
 
     def json(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "label": self.label, "status": self.status,
-                "stage": self.stage, "done": round(self.done, 3), "result": self.result, "error": self.error,
+                "stage": self.stage, "done": round(self.done, 3), "detail": self.detail,
+                "result": self.result, "error": self.error,
                 "seconds": round((self.finished or time.time()) - self.started, 2)}
 
 

@@ -4,7 +4,8 @@ Public API::
 
     suggest(question: str | Question, template: Template, index: SearchIndex, *,
             exclude_document: str | None = None, prefer_recent: bool = False,
-            max_chars: int | None = None, exclude_passages: Collection[str] = ()) -> Suggestion
+            max_chars: int | None = None, exclude_passages: Collection[str] = (),
+            exclude_documents: Collection[str] = ()) -> Suggestion
     suggestion_json(s: Suggestion) -> dict
 
 How: candidates come from the hybrid index for the question (with its group's
@@ -129,11 +130,13 @@ def trim_to(text: str, budget: int, sentences) -> tuple[str, bool]:
 
 def suggest(question: str | Question, template: Template, index: SearchIndex, *,
             exclude_document: str | None = None, prefer_recent: bool = False,
-            max_chars: int | None = None, exclude_passages: Collection[str] = ()) -> Suggestion:
+            max_chars: int | None = None, exclude_passages: Collection[str] = (),
+            exclude_documents: Collection[str] = ()) -> Suggestion:
     """A cited draft answer to a template question from earlier reports in the index.
 
     ``exclude_passages`` (passage ids) are never chosen: a whole-report draft
-    passes the ones earlier questions already use.
+    passes the ones earlier questions already use. ``exclude_documents`` (resolved
+    document ids) are left out besides ``exclude_document``.
     """
     q = template.question(question) if isinstance(question, str) else question
     if index.embedder is None:
@@ -151,8 +154,9 @@ def suggest(question: str | Question, template: Template, index: SearchIndex, *,
     queries = [context, *(prefix + e.description for e, _ in elements)]
 
     # Candidates from both indexes, for the question and for every element.
-    hit_ids = [h.id for text in queries for h in index.search(text, k=CANDIDATES_PER_QUERY)
-               if not (excluded and h.document_id == excluded) and h.id not in exclude_passages]
+    left_out = {excluded, *exclude_documents} - {None}
+    hit_ids = [h.id for text in queries for h in index.search(text, k=CANDIDATES_PER_QUERY, highlight=False)
+               if h.document_id not in left_out and h.id not in exclude_passages]
     by_id = index.passages_by_id(list(dict.fromkeys(hit_ids)))
     cand: dict[str, tuple[int, Passage]] = {i: by_id[i] for i in hit_ids if i in by_id}
     want_table = q.answer_type == "table"

@@ -136,7 +136,7 @@ def test_suggestion_for_a_template_question_with_sources_and_docx(server, page):
     from playwright.sync_api import expect
 
     page.goto(server + "/#forslag")
-    form = page.locator("#forslag")
+    form = page.locator("#forslag-form")  # the section also holds the whole-report draft's form
     expect(form).to_be_visible()
     form.get_by_label("Mall").select_option("aterrapportering-2023")
     form.get_by_label("Fråga").select_option("1.1")

@@ -1,8 +1,9 @@
 """The web page as the team's daily workbench, in headless Chromium as a person uses it:
 add reports to the index and see them listed, search with facets and paging, export
-the hits and open the file, check a whole report and watch its progress, delete a
-document; everything in Swedish, usable by keyboard, with no serious axe-core finding,
-and the API docs rendered with no request leaving the machine.
+the hits and open the file, check a whole report and watch its progress, write a first
+draft of a whole report and download it, delete a document; everything in Swedish, usable
+by keyboard, with no serious axe-core finding, and the API docs rendered with no request
+leaving the machine.
 
 The tests run in file order on one server (the uploads come before the delete).
 Screenshots go to tests/out/ (git-ignored).
@@ -220,6 +221,85 @@ def test_whole_report_coverage_shows_progress_and_downloads(server, page):
     with page.expect_download() as download:
         page.get_by_text("Ladda ner granskningen som webbsida").click()
     assert "<table" in Path(download.value.path()).read_text(encoding="utf-8")
+
+
+def test_whole_report_draft_shows_progress_headings_citations_and_downloads(server, browser):
+    from docx import Document as Docx
+
+    from review.templates import load_template
+    from underlag.settings import Settings
+
+    expect = _expect()
+    # axe-core is injected at the end as a script, which the page's Content-Security-Policy would refuse
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="sv-SE", accept_downloads=True,
+                                  bypass_csp=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_default_timeout(30_000)
+    page.goto(server + "/#forslag")
+    part = page.locator("#utkast")
+    expect(part).to_be_visible()  # shown once its handlers are attached
+    form = part.locator("#utkast-form")
+    form.get_by_label("Mall").select_option("aterrapportering-2023")
+    own = form.get_by_label(re.compile("002_"))  # this year's own report, left out
+    own.check()
+    excluded = own.get_attribute("value")
+    page.evaluate("""() => { window.stages = [];
+      new MutationObserver(() => { const t = document.querySelector('#utkast-forlopp .progress span');
+        if (t && !window.stages.includes(t.textContent)) window.stages.push(t.textContent); })
+      .observe(document.getElementById('utkast-forlopp'), {subtree: true, childList: true, characterData: true}); }""")
+    form.get_by_role("button", name="Skriv ett första utkast").click()
+    expect(page.locator("#utkast-forlopp progress")).to_be_attached()
+    draft = page.locator("article.whole-draft")
+    expect(draft).to_be_visible(timeout=180_000)
+    expect(page.locator("#utkast-forlopp")).to_contain_text("Utkastet är klart")
+    stages = [s for s in page.evaluate("window.stages") if s]
+    # progress per question, by its number and title
+    assert any(re.fullmatch(r"Skriver utkastet: \d+\.\d+ .+ – \d+ %", s) for s in stages), stages
+
+    # the template's questions as headings, in its order
+    template = load_template("aterrapportering-2023", Settings().templates_dir)
+    order = [q.id for q in template.questions if q.group]
+    assert [h.split(" ", 1)[0] for h in draft.locator("h5").all_inner_texts()] == order
+    # each part cited (document · avsnitt · år), linking to the document's section; none from the left-out report
+    cite = draft.locator(".part .cite a").first
+    expect(cite).to_have_attribute("href", re.compile(r"^/dokument/.+#avsnitt-\d+$"))
+    expect(cite).to_contain_text(re.compile(r" · avsnitt .+ · 20\d\d$"))
+    hrefs = draft.locator("a[href^='/dokument/']").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert hrefs and not any(h.startswith(f"/dokument/{excluded}") for h in hrefs)
+    # the count against the question's share and the group's limit; Ja/Nej left to the writer; the gaps
+    expect(draft.locator("#utkast-1-1 ~ .chars")).to_contain_text(re.compile(r"1\.1–1\.3 tillsammans .+ av högst 4\s500"))
+    expect(draft.locator(".dq-writer .todo").first).to_contain_text("lämnas till skribenten")
+    expect(draft.locator(".todo-box h4")).to_contain_text("Att skriva nytt")
+    assert draft.locator(".todo-box li").count() > 0
+
+    page.evaluate("document.getElementById('utkast-rubrik').scrollIntoView()")
+    page.screenshot(path=str(OUT / "workbench-utkast.png"), full_page=False)
+    page.evaluate("document.getElementById('utkast-1-1').scrollIntoView()")
+    page.screenshot(path=str(OUT / "workbench-utkast-fraga.png"), full_page=False)
+
+    with page.expect_download() as download:
+        draft.get_by_text("Ladda ner utkastet som Word").click()
+    assert download.value.suggested_filename == "utkast-aterrapportering-2023.docx"
+    h2 = [p.text for p in Docx(download.value.path()).paragraphs if p.style.name == "Heading 2"]
+    assert [h.split(" ", 1)[0] for h in h2 if h[0].isdigit()] == order
+
+    if AXE.exists():  # the whole page's check (below) skips without it
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run(document.getElementById('forslag'), {resultTypes: ['violations']})")
+        found = [(v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
+                 for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        assert not found, found
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.evaluate("document.getElementById('utkast-rubrik').scrollIntoView()")
+    page.screenshot(path=str(OUT / "workbench-utkast-390-form.png"), full_page=False)
+    page.evaluate("document.getElementById('utkast-1-1').scrollIntoView()")
+    page.screenshot(path=str(OUT / "workbench-utkast-390.png"), full_page=False)
+    context.close()
+    assert not errors, errors
 
 
 def test_tagging_a_csv_table_by_its_column(server, page, tmp_path):

@@ -2,7 +2,7 @@
 
 Registered on :data:`api.cli.common.app` when :mod:`api.cli` is imported.
 
-    underlag draft --template ID [--exclude DOC] [--prefer-recent] [--docx FILE] [--json]
+    underlag draft --template ID [--exclude DOC ...] [--prefer-recent] [--docx FILE] [--json]
     underlag reuse REPORT (--against DOC | --year Y) [--json] [--docx FILE] [--html FILE]
 """
 
@@ -30,8 +30,8 @@ TemplateOpt = Annotated[str, typer.Option("--template", "-t",
 @app.command()
 def draft(
     template: TemplateOpt,
-    exclude: Annotated[str | None, typer.Option("--exclude", help="Leave this document out "
-                                                "(id, id prefix or file name).")] = None,
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Leave this document out "
+                                                      "(id, id prefix or file name); repeatable.")] = None,
     prefer_recent: Annotated[bool, typer.Option("--prefer-recent", help="Prefer later years.")] = False,
     docx: Annotated[Path | None, typer.Option("--docx", help="Write the draft as a Word document here.")] = None,
     as_json: JsonOpt = False,
@@ -42,7 +42,7 @@ def draft(
     settings = settings_for(data_dir)
     t = load_template(template, settings.templates_dir)
     with components.open_index(settings) as index:
-        d = draft_report(t, index, exclude_document=exclude, prefer_recent=prefer_recent)
+        d = draft_report(t, index, exclude_documents=exclude or [], prefer_recent=prefer_recent)
     if docx:
         render_draft_docx(d, docx)
         err.print(f"wrote {docx}")

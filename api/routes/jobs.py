@@ -1,6 +1,7 @@
 """Long jobs the web page follows: add a report to the index, check a whole draft,
-tag a portfolio table. Each answers 202 with a job at once; ``GET /api/jobs/{id}``
-gives its stage, the share done and, at the end, its result (see :mod:`api.jobs`).
+tag a portfolio table, write a first draft of a whole report. Each answers 202 with
+a job at once; ``GET /api/jobs/{id}`` gives its stage, the share done and, at the
+end, its result (see :mod:`api.jobs`).
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ from pydantic import BaseModel, Field
 from api import deps
 from api.jobs import Job, Jobs
 from api.routes.documents import _ingest
+from api.routes.drafting import docx_response, run_draft
 from api.routes.review import DOCX, template_by_id
 from api.schemas import MULTIPART_ERRORS, ErrorOut, IngestOut
 from api.security import require_token
 from api.service import IndexService
 from api.uploads import discard, keep, received_for_job
 from review.coverage import CoverageReport, check_coverage, coverage_json
+from review.draft import Draft, draft_json
 from review.report import render_coverage_docx, render_coverage_html
 from review.table_tags import read_table, write_tagged
+from underlag.errors import UnknownDocumentError
 from underlag.settings import Settings
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
@@ -34,11 +38,13 @@ TAG_BATCH = 32
 
 class JobOut(BaseModel):
     id: str
-    kind: Literal["ingest", "coverage", "tag-table"]
-    label: str = Field(description="The file the job works on.")
+    kind: Literal["ingest", "coverage", "tag-table", "draft"]
+    label: str = Field(description="The file the job works on (a draft: the template id).")
     status: Literal["running", "done", "failed"]
-    stage: str = Field(description="queued, parsing, indexing, mapping, embedding, elements, tagging or done.")
+    stage: str = Field(description="queued, parsing, indexing, mapping, embedding, elements, tagging, "
+                                   "drafting, checking or done.")
     done: float = Field(description="Share of the work done, 0..1.")
+    detail: str | None = Field(None, description="What the stage works on now (drafting: the question id).")
     result: Any = Field(None, description="When done: what the synchronous endpoint would answer.")
     error: dict[str, str] | None = Field(None, description='When failed: {"code", "detail"}.')
     seconds: float
@@ -141,6 +147,27 @@ async def tag_table_job(request: Request, file: UploadFile = File(..., descripti
     return registry.start("tag-table", name, work).json()
 
 
+@router.post("/draft", response_model=JobOut, status_code=202, responses=JOB_ERRORS,
+             summary="A first draft of every question of a template as a job; JSON as /api/draft, .docx from /download")
+async def draft_job(template: str = Form(..., max_length=200, description="Template id."),
+                    exclude: list[str] = Form([], description="Leave these documents out (id, id prefix or file "
+                                              "name; repeat the field for more)."),
+                    prefer_recent: bool = Form(False, description="Prefer passages from later years."),
+                    svc: IndexService = Depends(deps.service), registry: Jobs = Depends(jobs)) -> dict:
+    t = template_by_id(template, svc.settings)
+    unknown = [ref for ref, found in zip(exclude, await svc.read(lambda ix: [ix.resolve(r) for r in exclude]))
+               if found is None]
+    if unknown:
+        raise UnknownDocumentError(f"no document {unknown[0][:100]!r} in the index")
+
+    async def work(job: Job) -> dict:
+        draft = await run_draft(svc, t, exclude, prefer_recent, on_step=job.progress)
+        job.artefact = draft
+        return draft_json(draft)
+
+    return registry.start("draft", t.id, work).json()
+
+
 @router.get("/{job_id}", response_model=JobOut, responses={404: {"model": ErrorOut}},
             summary="A job's stage, share done, and result")
 async def job_status(job_id: str, registry: Jobs = Depends(jobs)) -> dict:
@@ -148,7 +175,8 @@ async def job_status(job_id: str, registry: Jobs = Depends(jobs)) -> dict:
 
 
 @router.get("/{job_id}/download", response_class=Response, responses={404: {"model": ErrorOut}},
-            summary="A finished job's file: the coverage report (.docx or .html) or the tagged table (.csv)")
+            summary="A finished job's file: the coverage report (.docx or .html), the tagged table (.csv) "
+                    "or the draft (.docx)")
 async def job_download(job_id: str, format: Literal["docx", "html", "csv"] = Query("csv"),
                        registry: Jobs = Depends(jobs), settings: Settings = Depends(deps.settings)) -> Response:
     job = registry.get(job_id)
@@ -165,6 +193,9 @@ async def job_download(job_id: str, format: Literal["docx", "html", "csv"] = Que
                 data = render_coverage_docx(job.artefact, Path(tmp) / "granskning.docx", t).read_bytes()
             return Response(data, media_type=DOCX,
                             headers=deps.attachment(f"granskning-{stem}.docx"))
+    elif isinstance(job.artefact, Draft):
+        if format == "docx":
+            return docx_response(job.artefact)
     elif format == "csv":
         return Response(job.artefact, media_type="text/csv; charset=utf-8",
                         headers=deps.attachment(f"{stem}-taggad.csv"))

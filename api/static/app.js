@@ -68,9 +68,11 @@ function progressView(label) {
   const bar = el("progress", { max: "1", value: "0", "aria-label": label });
   const text = el("span", { class: "muted small" });
   const view = el("div", { class: "progress" }, bar, " ", text);
-  view.update = (stage, done) => {
+  // detail: what the stage works on now, in words (a draft: the question)
+  view.update = (stage, done, detail) => {
     bar.value = done;
-    text.textContent = SV.text.progress(SV.stages[stage] || stage, Math.round(done * 100));
+    const name = SV.stages[stage] || stage;
+    text.textContent = SV.text.progress(detail ? SV.text.stageDetail(name, detail) : name, Math.round(done * 100));
   };
   return view;
 }
@@ -78,7 +80,7 @@ function progressView(label) {
 // Poll a job until it ends; its result, or an ApiError with the job's error code.
 async function followJob(job, onProgress) {
   while (job.status === "running") {
-    onProgress(job.stage, job.done);
+    onProgress(job.stage, job.done, job.detail);
     await sleep(400);
     job = await api(`/api/jobs/${job.id}`);
   }
@@ -281,6 +283,7 @@ async function loadDocuments() {
     + (h.tagging_pending ? SV.text.taggingPending(h.tagging_pending) : "");
   document.getElementById("nyckel-falt").hidden = !h.token_required;
   renderDocuments(docs);
+  renderExcludeChoices(docs);
 }
 
 async function deleteDocument(d) {
@@ -381,7 +384,7 @@ let templates = null;
 async function loadTemplates() {
   if (!templates) templates = await api("/api/templates");
   const items = templates.map((t) => [t.id, t.title]);
-  for (const id of ["granska-mall", "forslag-mall"]) setOptions(document.getElementById(id), items, false);
+  for (const id of ["granska-mall", "forslag-mall", "utkast-mall"]) setOptions(document.getElementById(id), items, false);
 }
 
 function statusCell(status) {
@@ -497,6 +500,135 @@ FEATURE_SETUP.suggest = async () => {
   document.getElementById("forslag-mall").addEventListener("change", () => loadQuestions().catch(
     (e) => showError(document.getElementById("forslag-resultat"), e)));
   document.getElementById("forslag-form").addEventListener("submit", onSuggest);
+};
+
+// -- a first draft of a whole report (a job) ------------------------------------------------
+
+// The documents a draft may leave out, as checkboxes; a choice survives a refreshed list.
+function renderExcludeChoices(docs) {
+  const target = document.getElementById("utkast-dokument");
+  const chosen = new Set([...target.querySelectorAll("input:checked")].map((i) => i.value));
+  if (!docs.length) {
+    target.replaceChildren(el("p", { class: "muted small", text: SV.text.noDocumentsToExclude }));
+    return;
+  }
+  target.replaceChildren(...docs.map((d, i) => el("div", { class: "check" },
+    el("input", { type: "checkbox", id: `utkast-ut-${i}`, name: "exclude", value: d.id, checked: chosen.has(d.id) }),
+    el("label", { for: `utkast-ut-${i}` }, documentLabel(d), d.years.length ? ` (${d.years.join(", ")})` : "",
+      " ", el("span", { class: "muted small", text: d.filename })))));
+}
+
+const anchorOf = (qid) => `utkast-${qid.replace(/[^\w-]/g, "-")}`;
+
+function citationText(c) {
+  return [c.document, c.section ? SV.text.section(c.section) : c.section_title, c.year].filter(Boolean).join(" · ");
+}
+
+function citeLine(c, n) {
+  return el("p", { class: "cite small" }, SV.text.sourceOf(n), c ? el("a", { href: sectionLink(c), text: citationText(c) }) : null);
+}
+
+function gapText(gaps) {
+  return gaps.map((g) => `${g.label} (${SV.text.gapStatus[g.status] || g.status})`).join("; ");
+}
+
+const sameWords = (a, b) => !a || a.replace(/[.?:\s]+$/, "") === b.replace(/[.?:\s]+$/, "");
+
+function draftQuestionView(q, draft, byN, gaps) {
+  const heading = q.group ? `${q.id} ${q.title}` : q.title;
+  const nodes = [el(q.group ? "h5" : "h4", { id: anchorOf(q.id), text: heading }),
+    // the question's words when they say more than its heading (1.1's are the same)
+    sameWords(q.question_text, q.title) ? null : el("p", { class: "question", text: q.question_text })];
+  if (q.status === "writer") {
+    nodes.push(el("p", { class: "todo", text: SV.text.writer }),
+      q.earlier_choices.length
+        ? el("ul", { class: "earlier" }, q.earlier_choices.map((c) => el("li", { text: SV.text.earlierChoice(c) })))
+        : el("p", { class: "muted small", text: SV.text.noEarlierChoice }));
+  } else if (q.status === "empty") {
+    nodes.push(el("p", { class: "todo", text: SV.text.emptyQuestion }));
+  } else if (q.answer_type === "table") {
+    nodes.push(el("div", { class: "table-wrap" }, el("table", { class: "draft-table" },
+      el("caption", { class: "muted small", text: SV.text.rows(q) }),
+      el("thead", {}, el("tr", {}, [...q.columns, SV.text.sourceColumn].map((h) => el("th", { scope: "col", text: h })))),
+      el("tbody", {}, q.rows.map((r) => el("tr", {}, r.cells.map((c) => el("td", { text: c })),
+        el("td", {}, el("a", { href: sectionLink(byN[r.citation]), title: citationText(byN[r.citation]),
+          text: `[${r.citation}]` }))))))));
+  } else {
+    for (const p of q.parts) {
+      nodes.push(el("div", { class: "part" }, el("p", { class: "part-text", text: p.text }), citeLine(byN[p.citation], p.citation)));
+    }
+    const lim = draft.limits.find((l) => l.questions.includes(q.id));
+    const over = lim && lim.used > lim.max_chars;
+    nodes.push(el("p", { class: over ? "chars over small" : "chars muted small", text: SV.text.draftChars(q, lim) }));
+  }
+  if (gaps[q.id]) nodes.push(el("p", { class: "todo", text: SV.text.gapLine(gapText(gaps[q.id])) }));
+  // elements a group shares are reported after its last question ("1.1–1.3")
+  for (const [span, list] of Object.entries(gaps)) {
+    if (span.includes("–") && span.endsWith(`–${q.id}`)) nodes.push(el("p", { class: "todo", text: SV.text.sharedGapLine(span, gapText(list)) }));
+  }
+  return el("section", { class: `draft-question dq-${q.status}`, "aria-labelledby": anchorOf(q.id) }, nodes);
+}
+
+function renderDraft(target, draft, jobId) {
+  const byN = Object.fromEntries(draft.citations.map((c) => [c.n, c]));
+  const gaps = {};
+  for (const g of draft.gaps) (gaps[g.question] ||= []).push(g);
+  const nodes = [
+    el("h4", { id: "utkast-titel", text: SV.text.draftTitle(draft) }),
+    el("p", { class: "draft-summary", text: SV.text.draftSummary(draft.summary) }),
+    el("p", { class: "exports" }, el("a", { class: "download", href: `/api/jobs/${jobId}/download?format=docx`,
+      download: "", text: SV.text.draftDocx })),
+  ];
+  const gapList = draft.gaps.length ? el("ul", {}, Object.entries(gaps).map(([qid, list]) => el("li", {},
+    draft.questions.some((q) => q.id === qid) ? el("a", { href: `#${anchorOf(qid)}`, text: qid }) : qid, ": ", gapText(list))))
+    : el("p", { text: SV.text.noGaps });
+  nodes.push(el("section", { class: "gaps todo-box", "aria-labelledby": "utkast-luckor" },
+    el("h4", { id: "utkast-luckor", text: SV.text.gapsHeading(draft.gaps.length) }), gapList));
+  let group = null;
+  for (const q of draft.questions) {
+    if (q.group && q.group !== group) {
+      group = q.group;
+      nodes.push(el("h4", { class: "draft-group", text: `${q.group} ${q.group_title || ""}`.trim() }));
+    }
+    nodes.push(draftQuestionView(q, draft, byN, gaps));
+  }
+  nodes.push(el("h4", { text: SV.text.sources }), el("ol", { class: "sources" }, draft.citations.map((c) =>
+    el("li", { id: `utkast-kalla-${c.n}`, value: c.n }, el("a", { href: sectionLink(c), text: citationText(c) })))));
+  target.replaceChildren(el("article", { class: "whole-draft", "aria-labelledby": "utkast-titel" }, nodes));
+}
+
+async function onDraft(event) {
+  event.preventDefault();
+  const form = event.target;
+  const status = document.getElementById("utkast-forlopp");
+  const target = document.getElementById("utkast-resultat");
+  const button = form.querySelector("button[type=submit]");
+  const progress = progressView(SV.text.draftProgress);
+  status.replaceChildren(progress);
+  target.replaceChildren();
+  button.disabled = true;  // the rest of the page stays usable while the job runs
+  try {
+    const data = new FormData(form);
+    const t = await api(`/api/templates/${encodeURIComponent(data.get("template"))}`);
+    // the question being written, by its number and title
+    const names = Object.fromEntries(t.questions.map((q) => {
+      const title = q.title.length > 70 ? q.title.slice(0, 69) + "…" : q.title;
+      return [q.id, /^\d/.test(q.id) ? `${q.id} ${title}` : title];
+    }));
+    const job = await api("/api/jobs/draft", { method: "POST", body: data });
+    const done = await followJob(job, (stage, share, detail) => progress.update(stage, share, detail && (names[detail] || detail)));
+    renderDraft(target, done.result, done.id);
+    status.replaceChildren(el("p", { text: SV.text.draftReady(done.result.summary) }));
+  } catch (e) {
+    showError(status, e);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+FEATURE_SETUP.draft = async () => {
+  await loadTemplates();
+  document.getElementById("utkast-form").addEventListener("submit", onDraft);
 };
 
 // -- tagging ------------------------------------------------------------------------------
@@ -669,7 +801,8 @@ FEATURE_SETUP.portfolio = async () => {
 
 // -- features that the server may or may not offer ---------------------------------
 
-const FEATURE_PATHS = { tagging: "/api/tag", coverage: "/api/jobs/coverage", suggest: "/api/suggest", portfolio: "/api/portfolio" };
+const FEATURE_PATHS = { tagging: "/api/tag", coverage: "/api/jobs/coverage", suggest: "/api/suggest",
+  draft: "/api/jobs/draft", portfolio: "/api/portfolio" };
 
 async function enableFeatures() {
   const schema = await api("/openapi.json");

@@ -43,6 +43,8 @@ const SV = Object.freeze({
     embedding: "Jämför meningarna med mallens krav",
     elements: "Bedömer kraven",
     tagging: "Taggar raderna",
+    drafting: "Skriver utkastet",
+    checking: "Granskar utkastet mot mallens krav",
     done: "Klart",
   },
   ingest: { ingested: "Inläst", unchanged: "Oförändrad – finns redan i indexet", failed: "Avvisad" },
@@ -110,5 +112,37 @@ const SV = Object.freeze({
     suggestionSize: (s) => `${s.chars} av ${s.budget} tecken, ur ${s.citations.length} tidigare avsnitt.`,
     sources: "Källor",
     suggestionDocx: "Ladda ner förslaget som Word-dokument (.docx)",
+    stageDetail: (stage, what) => `${stage}: ${what}`,
+    draftProgress: "Utkastets förlopp",
+    noDocumentsToExclude: "Inga dokument i indexet.",
+    draftReady: (s) => `Utkastet är klart: ${s.drafted} av ${s.questions} frågor har text.`,
+    draftTitle: (d) => `Utkast: ${d.title}`,
+    draftSummary: (s) => `${s.drafted} av ${s.questions} frågor har text ur tidigare rapporter, ` +
+      `${s.writer} Ja/Nej-${s.writer === 1 ? "fråga lämnas" : "frågor lämnas"} till skribenten, ${s.empty} saknar underlag. ` +
+      `${s.citations} källor. ${s.gaps} krav saknas eller är svaga. Teckengränser överskridna: ${s.limits_exceeded}.`,
+    draftExcluded: (names) => `Utanför: ${names}.`,
+    draftDocx: "Ladda ner utkastet som Word (.docx)",
+    gapsHeading: (n) => `Att skriva nytt: ${n} krav som utkastet saknar eller täcker svagt`,
+    noGaps: "Utkastet täcker alla krav i mallen.",
+    gapStatus: { weak: "svagt", missing: "saknas" },
+    gapLine: (labels) => `Saknas i utkastet: ${labels}.`,
+    sharedGapLine: (span, labels) => `Saknas i frågorna ${span} tillsammans: ${labels}.`,
+    fmt: (n) => n.toLocaleString("sv-SE"),
+    draftChars: (q, lim) => {
+      const n = SV.text.fmt;
+      if (!lim) return `${n(q.chars)} tecken (ingen teckengräns).`;
+      if (lim.questions.length === 1) return `${n(q.chars)} av högst ${n(lim.max_chars)} tecken.`;
+      const span = `${lim.questions[0]}–${lim.questions[lim.questions.length - 1]}`;
+      return `${n(q.chars)} tecken av frågans andel ${n(lim.shares[q.id] ?? 0)}; ` +
+        `${span} tillsammans ${n(lim.used)} av högst ${n(lim.max_chars)} tecken.`;
+    },
+    rows: (q) => q.max_items ? `${q.rows.length} av högst ${q.max_items} insatser.` : `${q.rows.length} insatser.`,
+    writer: "Ja ☐ Nej ☐ – lämnas till skribenten.",
+    earlierChoice: (c) => `Tidigare svar (${[c.document, c.year, c.section ? `avsnitt ${c.section}` : null].filter(Boolean).join(", ")}): ` +
+      `”${c.text}” → ${c.choice || "inget markerat"}`,
+    noEarlierChoice: "Inget tidigare svar på en liknande fråga hittades.",
+    emptyQuestion: "Inget tidigare underlag hittades – skriv nytt.",
+    sourceOf: (n) => `Källa [${n}]: `,
+    sourceColumn: "Källa",
   },
 });
