@@ -44,7 +44,7 @@ from nlp.tagger import (
 from nlp.taxonomy import Framework, load_taxonomies
 
 #: Bump when features or training change, so cached models are rebuilt.
-MODEL_VERSION = "9"
+MODEL_VERSION = "10"
 #: Written examples are split in this many fixed folds for out-of-fold head outputs (with
 #: the passages' documents: 4 + 3 = 7 refits, about a minute on this machine).
 EXAMPLE_FOLDS = 3
