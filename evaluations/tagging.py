@@ -93,8 +93,9 @@ def cross_validate(tagger: Tagger, tr, n_passages: int) -> dict:
                        "target": np.zeros((n, len(frameworks[fid].targets)))} for fid in FRAMEWORKS}
              for s in systems}
     # the windows each passage is also scored on at run time
-    units = [[(s, e) for s, e in text_units(ex.text, tagger.analyzer)][1:] for ex in examples[:n]]
-    unit_texts = [examples[i].text[s:e] for i in range(n) for s, e in units[i]]
+    units = [text_units(ex.text, tagger.analyzer)[1:] for ex in examples[:n]]
+    unit_texts = [examples[i].text[s:e] for i in range(n) for s, e, _ in units[i]]
+    unit_window = np.array([w for i in range(n) for _, _, w in units[i]], dtype=bool)
     unit_owner = np.array([i for i in range(n) for _ in units[i]], dtype=int)
     unit_vectors = tagger.embed(unit_texts)
     unit_sigs, _ = tagger.signals(unit_texts, unit_vectors)
@@ -105,7 +106,8 @@ def cross_validate(tagger: Tagger, tr, n_passages: int) -> dict:
         outs = out_of_fold_heads(tagger, tr, train)
         centre = fit_centre(tr, train)
         for system, use in SYSTEMS.items():
-            short, long = fit_regimes(tagger, tr, train, outs, use, centre)
+            regimes = fit_regimes(tagger, tr, train, outs, use, centre)
+            short, long, window = regimes.short, regimes.long, regimes.window
             for fid in FRAMEWORKS:
                 fw = frameworks[fid]
 
@@ -116,9 +118,12 @@ def cross_validate(tagger: Tagger, tr, n_passages: int) -> dict:
                     return by_length(sig.length, short.probs(fid, fw, sig, clf, head, c, use),
                                      long.probs(fid, fw, sig, clf, head, c, use) if long else None)
 
-                def decide(sig, gp, tp):
-                    return by_length(sig.length, short.decide(fid, fw, gp, tp),
-                                     long.decide(fid, fw, gp, tp) if long else None)
+                def decide(sig, gp, tp, win=None):
+                    s_ok = short.decide(fid, fw, gp, tp)
+                    if win is not None:  # as Tagger.tag_many decides a longer text's windows
+                        s_ok = tuple(np.where(win[:, None], b, a)
+                                     for a, b in zip(s_ok, window.decide(fid, fw, gp, tp), strict=True))
+                    return by_length(sig.length, s_ok, long.decide(fid, fw, gp, tp) if long else None)
 
                 sig = tr.signals[fid].take(test)
                 gp, tp = score(tr.vectors[test], sig)
@@ -130,7 +135,7 @@ def cross_validate(tagger: Tagger, tr, n_passages: int) -> dict:
                     ok2, tok2 = ok.copy(), tok.copy()
                     if len(u):
                         usig = unit_sigs[fid].take(u)
-                        uok, utok = decide(usig, *score(unit_vectors[u], usig))
+                        uok, utok = decide(usig, *score(unit_vectors[u], usig), win=unit_window[u])
                         pos = {int(i): k for k, i in enumerate(test)}
                         for k, owner in enumerate(unit_owner[u]):
                             ok2[pos[owner]] |= uok[k]

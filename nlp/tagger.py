@@ -425,6 +425,10 @@ class TaggerModel:
     thresholds: dict[str, np.ndarray] = field(default_factory=dict)  # framework -> per goal
     target_threshold: float = THRESHOLD
     long: Combiners | None = None               # texts of LONG_TEXT words or more
+    #: Sentence windows of a longer text: the short texts' combiners at F1 thresholds. At the
+    #: short texts' recall-weighted thresholds the windows of a passage added so many labels
+    #: that passage + windows scored goal µF1 0.505 (whole passage 0.745).
+    window: Combiners | None = None
 
     @property
     def short(self) -> Combiners:
@@ -614,8 +618,10 @@ class Tagger:
         return out, sigs, matches, vectors
 
     def tag_many(self, texts: Sequence[str], vectors: np.ndarray | None = None,
-                 frameworks: Sequence[str] | None = None, evidence: bool = True) -> list[list[Tag]]:
-        """Tags for each text (each at most a passage long; see :meth:`tag` for long texts)."""
+                 frameworks: Sequence[str] | None = None, evidence: bool = True,
+                 windows: Sequence[bool] | None = None) -> list[list[Tag]]:
+        """Tags for each text (each at most a passage long; see :meth:`tag` for long texts);
+        ``windows`` marks the texts that are sentence windows of a longer text."""
         texts = list(texts)
         if not texts:
             return []
@@ -628,7 +634,12 @@ class Tagger:
             gp, tp = probs[fid]
             sig = sigs[fid]
             model = self.require_model()
-            goal_ok, target_ok = by_length(sig.length, model.short.decide(fid, fw, gp, tp),
+            short = model.short.decide(fid, fw, gp, tp)
+            if windows is not None and model.window is not None:
+                win = np.asarray(windows, dtype=bool)[:, None]
+                short = tuple(np.where(win, b, a) for a, b in zip(short, model.window.decide(fid, fw, gp, tp),
+                                                                  strict=True))
+            goal_ok, target_ok = by_length(sig.length, short,
                                            model.long.decide(fid, fw, gp, tp) if model.long else None)
             levels = ((fw.goals, gp, goal_ok, sig.goal_sim, sig.goal_lex),
                       (fw.targets, tp, target_ok, sig.target_sim, sig.target_lex))
@@ -657,12 +668,13 @@ class Tagger:
         a text's units are merged, keeping the best score per label with evidence offsets
         shifted into the whole text.
         """
-        spans = [(i, s, e) for i, t in enumerate(texts) for s, e in text_units(t or "", self.analyzer)]
+        spans = [(i, s, e, w) for i, t in enumerate(texts) for s, e, w in text_units(t or "", self.analyzer)]
         best: list[dict[str, Tag]] = [{} for _ in texts]
         for k in range(0, len(spans), batch):
             part = spans[k:k + batch]
-            tagged = self.tag_many([texts[i][s:e] for i, s, e in part], frameworks=frameworks)
-            for (i, start, _), tags in zip(part, tagged, strict=True):
+            tagged = self.tag_many([texts[i][s:e] for i, s, e, _ in part], frameworks=frameworks,
+                                   windows=[w for *_, w in part])
+            for (i, start, _, _), tags in zip(part, tagged, strict=True):
                 for t in tags:
                     if t.key not in best[i] or t.score > best[i][t.key].score:
                         best[i][t.key] = _shift(t, start)
@@ -805,13 +817,14 @@ def window_spans(text: str, analyzer: Analyzer, sentences: list[tuple[int, int]]
     return out
 
 
-def text_units(text: str, analyzer: Analyzer) -> list[tuple[int, int]]:
-    """The spans a text is scored on: its chunks and, for a chunk of several sentence
-    windows, each window as well (so a minor topic is not drowned by the main one)."""
+def text_units(text: str, analyzer: Analyzer) -> list[tuple[int, int, bool]]:
+    """The spans a text is scored on, each with whether it is a window: its chunks and, for
+    a chunk of several sentence windows, each window as well (so a minor topic is not
+    drowned by the main one)."""
     out = []
     for s, e in chunk_text(text, analyzer):
-        out.append((s, e))
+        out.append((s, e, False))
         windows = window_spans(text[s:e], analyzer)
         if len(windows) > 1:
-            out.extend((s + a, s + b) for a, b in windows)
+            out.extend((s + a, s + b, True) for a, b in windows)
     return out

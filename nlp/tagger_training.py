@@ -44,7 +44,7 @@ from nlp.tagger import (
 from nlp.taxonomy import Framework, load_taxonomies
 
 #: Bump when features or training change, so cached models are rebuilt.
-MODEL_VERSION = "10"
+MODEL_VERSION = "11"
 #: Written examples are split in this many fixed folds for out-of-fold head outputs (with
 #: the passages' documents: 4 + 3 = 7 refits, about a minute on this machine).
 EXAMPLE_FOLDS = 3
@@ -443,17 +443,29 @@ def fit_combiners(tagger: Tagger, tr: Training, idx: np.ndarray, outs: HeadOutpu
     return Combiners(goal, target, default, thresholds, target_threshold, relative)
 
 
+@dataclass
+class Regimes:
+    """The combiners of short texts, of long texts (None without enough long labelled
+    texts) and of the sentence windows of a longer text (the short ones at F1 thresholds)."""
+
+    short: Combiners
+    long: Combiners | None
+    window: Combiners
+
+
 def fit_regimes(tagger: Tagger, tr: Training, idx: np.ndarray, outs: HeadOutputs,
-                use: Sequence[str] = SIGNALS, centre: dict[str, np.ndarray] | None = None
-                ) -> tuple[Combiners, Combiners | None]:
-    """The combiners for every text (fitted on all of ``idx``) and those for long texts
-    (fitted on the texts of ``idx`` with LONG_TEXT words or more, with relative features;
-    None with fewer than LONG_MIN of them)."""
+                use: Sequence[str] = SIGNALS, centre: dict[str, np.ndarray] | None = None) -> Regimes:
+    """The combiners for every text (fitted on all of ``idx``, recall-weighted goal
+    thresholds), the same at F1 thresholds for the windows of a longer text, and those for
+    long texts (fitted on the texts of ``idx`` with LONG_TEXT words or more, with relative
+    features; None with fewer than LONG_MIN of them)."""
     short = fit_combiners(tagger, tr, idx, outs, use, centre, beta=SHORT_BETA)
+    # the same (deterministic) fit again, for its F1 thresholds: a few seconds
+    window = fit_combiners(tagger, tr, idx, outs, use, centre)
     pos = np.where(text_lengths(tr)[idx] >= LONG_TEXT)[0]
-    if len(pos) < LONG_MIN:
-        return short, None
-    return short, fit_combiners(tagger, tr, idx[pos], outs.take(pos), use, centre, relative=True)
+    long = (fit_combiners(tagger, tr, idx[pos], outs.take(pos), use, centre, relative=True)
+            if len(pos) >= LONG_MIN else None)
+    return Regimes(short, long, window)
 
 
 def train_model(tagger: Tagger, examples: Sequence[LabelledExample], fingerprint: str = "",
@@ -469,12 +481,14 @@ def train_model(tagger: Tagger, examples: Sequence[LabelledExample], fingerprint
     idx = np.arange(len(examples))
     heads = fit_heads(trainer, tr, idx)
     centre = fit_centre(tr, idx)
-    comb, long = fit_regimes(trainer, tr, idx, out_of_fold_heads(trainer, tr, idx), centre=centre)
+    regimes = fit_regimes(trainer, tr, idx, out_of_fold_heads(trainer, tr, idx), centre=centre)
+    comb = regimes.short
     return TaggerModel(embedder=trainer.embedder.name, fingerprint=fingerprint,
                        label_vectors=label_vectors, classifiers=heads.goal, goal_combiner=comb.goal,
                        target_combiner=comb.target, centre=centre, threshold=comb.threshold,
                        trained_on=len(examples), target_heads=heads.target,
-                       thresholds=comb.thresholds, target_threshold=comb.target_threshold, long=long)
+                       thresholds=comb.thresholds, target_threshold=comb.target_threshold, long=regimes.long,
+                       window=regimes.window)
 
 
 def _fingerprint(paths: Sequence[Path], embedder: str) -> str:
