@@ -47,11 +47,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nlp.analyzer import default_analyzer  # noqa: E402
 from nlp.aurora import AuroraQueries  # noqa: E402
 from nlp.tagger import (  # noqa: E402
-    SIGNALS, Lexicon, Tagger, goal_features, keyword_baseline, keyword_labels, target_features,
-    target_parents, text_units,
+    SIGNALS, Lexicon, Tagger, by_length, keyword_baseline, keyword_labels, text_units,
 )
 from nlp.tagger_training import (  # noqa: E402
-    CachingEmbedder, build_tagger, fit_centre, fit_combiners, fit_heads,
+    CachingEmbedder, build_tagger, fit_centre, fit_heads, fit_regimes,
     gold_matrix, groups_of, load_examples, load_indicators, load_labelled, out_of_fold_heads,
     prepare,
 )
@@ -94,8 +93,9 @@ def cross_validate(tagger: Tagger, tr, n_passages: int) -> dict:
                        "target": np.zeros((n, len(frameworks[fid].targets)))} for fid in FRAMEWORKS}
              for s in systems}
     # the windows each passage is also scored on at run time
-    units = [[(s, e) for s, e in text_units(ex.text, tagger.analyzer)][1:] for ex in examples[:n]]
-    unit_texts = [examples[i].text[s:e] for i in range(n) for s, e in units[i]]
+    units = [text_units(ex.text, tagger.analyzer)[1:] for ex in examples[:n]]
+    unit_texts = [examples[i].text[s:e] for i in range(n) for s, e, _ in units[i]]
+    unit_window = np.array([w for i in range(n) for _, _, w in units[i]], dtype=bool)
     unit_owner = np.array([i for i in range(n) for _ in units[i]], dtype=int)
     unit_vectors = tagger.embed(unit_texts)
     unit_sigs, _ = tagger.signals(unit_texts, unit_vectors)
@@ -106,35 +106,44 @@ def cross_validate(tagger: Tagger, tr, n_passages: int) -> dict:
         outs = out_of_fold_heads(tagger, tr, train)
         centre = fit_centre(tr, train)
         for system, use in SYSTEMS.items():
-            comb = fit_combiners(tagger, tr, train, outs, use, centre)
+            regimes = fit_regimes(tagger, tr, train, outs, use, centre)
+            short, long, window = regimes.short, regimes.long, regimes.window
             for fid in FRAMEWORKS:
                 fw = frameworks[fid]
-                gt = comb.thresholds.get(fid, np.full(len(fw.goals), comb.threshold))
 
                 def score(vectors, sig):
                     clf = tagger.classifier_probs(fid, vectors, sig, heads.goal)
-                    gp = comb.goal.predict_proba(goal_features(sig, clf, use, centre.get(fid)), fid)[:, 1]
-                    gp = gp.reshape(len(vectors), -1)
                     head = tagger.target_head_probs(fid, vectors, heads.target)
-                    cond = comb.target.predict_proba(target_features(sig, fw, gp, use, head))[:, 1]
-                    tp = gp[:, target_parents(fw)] * cond.reshape(len(vectors), -1)
-                    return gp, tp
+                    c = centre.get(fid)
+                    return by_length(sig.length, short.probs(fid, fw, sig, clf, head, c, use),
+                                     long.probs(fid, fw, sig, clf, head, c, use) if long else None)
 
-                gp, tp = score(tr.vectors[test], tr.signals[fid].take(test))
-                variants = [(system, gp, tp)]
+                def decide(sig, gp, tp, win=None):
+                    s_ok = short.decide(fid, fw, gp, tp)
+                    if win is not None:  # as Tagger.tag_many decides a longer text's windows
+                        s_ok = tuple(np.where(win[:, None], b, a)
+                                     for a, b in zip(s_ok, window.decide(fid, fw, gp, tp), strict=True))
+                    return by_length(sig.length, s_ok, long.decide(fid, fw, gp, tp) if long else None)
+
+                sig = tr.signals[fid].take(test)
+                gp, tp = score(tr.vectors[test], sig)
+                ok, tok = decide(sig, gp, tp)
+                variants = [(system, ok, tok)]
                 if system == "combined (whole passage)":
+                    # a label is kept where the passage or one of its windows assigns it
                     u = np.where(np.isin(unit_owner, test))[0]
-                    ugp, utp = score(unit_vectors[u], unit_sigs[fid].take(u)) if len(u) else (None, None)
-                    gp2, tp2 = gp.copy(), tp.copy()
-                    pos = {int(i): k for k, i in enumerate(test)}
-                    for k, owner in enumerate(unit_owner[u] if len(u) else []):
-                        gp2[pos[owner]] = np.maximum(gp2[pos[owner]], ugp[k])
-                        tp2[pos[owner]] = np.maximum(tp2[pos[owner]], utp[k])
-                    variants.append(("combined (passage + windows, as tag_texts)", gp2, tp2))
+                    ok2, tok2 = ok.copy(), tok.copy()
+                    if len(u):
+                        usig = unit_sigs[fid].take(u)
+                        uok, utok = decide(usig, *score(unit_vectors[u], usig), win=unit_window[u])
+                        pos = {int(i): k for k, i in enumerate(test)}
+                        for k, owner in enumerate(unit_owner[u]):
+                            ok2[pos[owner]] |= uok[k]
+                            tok2[pos[owner]] |= utok[k]
+                    variants.append(("combined (passage + windows, as tag_texts)", ok2, tok2))
                 for name, g, t in variants:
-                    ok = g >= gt[None, :]
-                    preds[name][fid]["goal"][test] = ok
-                    preds[name][fid]["target"][test] = (t >= comb.target_threshold) & ok[:, target_parents(fw)]
+                    preds[name][fid]["goal"][test] = g
+                    preds[name][fid]["target"][test] = t
     for fid in FRAMEWORKS:
         fw = frameworks[fid]
         gidx = {g.id: i for i, g in enumerate(fw.goals)}
