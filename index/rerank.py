@@ -1,4 +1,11 @@
-"""Re-scoring the fused top passages by cues the query states: a year, a number asked for.
+"""Re-scoring the fused top passages: by their best sentence, and by cues the query states
+(a year, a number asked for).
+
+A passage is often long and the query matches one sentence of it; the passage vector
+averages that sentence away. :func:`by_best_sentence` re-scores the fused top
+``SENTENCE_DEPTH`` by the query's cosine to the passage's best sentence (sentence
+vectors stored at ingest, :func:`index.passages.sentence_texts`), mixed with the
+passage cosine, on the dense list's standardised scale (:class:`index.fusion.DenseScale`).
 
 "under 2023" or "2021" in a query is a soft preference for passages of that year (the
 report's years or the year in the text), never a filter; "hur många ...", "how much ..."
@@ -9,11 +16,8 @@ Tune split (54 queries), MRR@10 with the adaptive fusion: 0.719 without, 0.732 w
 number cue (fact queries 0.848 -> 0.894); the year cue changed no tune query's rank at
 0.3-0.6 and stays at the low end, a nudge between near-equal passages.
 
-Measured and left out: sentence-level max similarity with the same e5 model (each
-passage's sentences embedded) raised tune MRR@10 0.719 -> 0.745 and the old set 0.879 ->
-0.900, but costs ~7.5 extra embeddings per passage at index time (2,523 sentences for
-337 passages) and their storage; no cross-encoder ships inside a PyPI package (flashrank
-and the sentence-transformers rerankers download their weights at run time).
+Measured and left out: no cross-encoder ships inside a PyPI package (flashrank and the
+sentence-transformers rerankers download their weights at run time).
 """
 
 from __future__ import annotations
@@ -21,9 +25,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
+from index.fusion import DenseScale
 from index.query import YEAR, QueryPlan
 from underlag.model import Passage
 
+#: how many of the fused best passages their best sentence re-scores
+SENTENCE_DEPTH = 30
+#: the best sentence's share of the cosine a passage is re-scored by (the passage's is the rest)
+SENTENCE_WEIGHT = 0.7
 RERANK_DEPTH = 30
 YEAR_BOOST = 0.3
 NUMBER_BOOST = 0.6
@@ -57,4 +68,48 @@ def rerank(ranked: list[tuple[int, float]], plan: QueryPlan,
     rescored.sort(key=lambda x: x[1], reverse=True)
     # the boosted head stays above the tail (a boost reorders the head, it does not pull
     # a passage from below RERANK_DEPTH)
+    return rescored + tail
+
+
+def by_best_sentence(ranked: list[tuple[int, float]], query: np.ndarray, den: Sequence[tuple[int, float]],
+                     sentences: Callable[[Sequence[int]], dict[int, np.ndarray]],
+                     vectors: Callable[[Sequence[int]], dict[int, np.ndarray]],
+                     weight: float | None = None, depth: int | None = None) -> list[tuple[int, float]]:
+    """``ranked`` (fused from ``den`` by :func:`index.fusion.adaptive`) with the dense part of its
+    first ``depth`` scores replaced by ``(1 - weight) x passage cosine + weight x best sentence
+    cosine``, standardised as the fusion did.
+
+    ``sentences`` reads passages' sentence vectors by rowid (a passage without, one sentence
+    or stored before they were, keeps its passage cosine); ``vectors`` reads passage vectors,
+    for the head's passages that only BM25 found (fused at the dense list's floor).
+    """
+    weight = SENTENCE_WEIGHT if weight is None else weight
+    depth = SENTENCE_DEPTH if depth is None else depth
+    if not ranked or not den or depth <= 0:
+        return ranked
+    head, tail = ranked[:depth], ranked[depth:]
+    scale = DenseScale.of(den)
+    cosine = dict(den)
+    rowids = [r for r, _ in head]
+    found = sentences(rowids)
+    missing = [r for r in rowids if r not in cosine]
+    passage_vectors = vectors(missing) if missing else {}
+    q = np.asarray(query, dtype=np.float32)
+    rescored = []
+    for rowid, score in head:
+        cos, m = cosine.get(rowid), found.get(rowid)
+        if cos is None:
+            v = passage_vectors.get(rowid)
+            if v is None:
+                rescored.append((rowid, score))
+                continue
+            cos, used = float(v @ q), scale.floor
+        elif m is None:
+            rescored.append((rowid, score))  # no sentences of its own: its passage cosine stands
+            continue
+        else:
+            used = scale.z(cos)
+        best = float((m @ q).max()) if m is not None else cos
+        rescored.append((rowid, score - used + scale.z((1 - weight) * cos + weight * best)))
+    rescored.sort(key=lambda x: x[1], reverse=True)
     return rescored + tail
