@@ -27,7 +27,7 @@ from index.fusion import COVERAGE_DEPTH, adaptive, coverage, lexical_weight, rrf
 from index.passages import indexed_text, sentence_texts
 from index.passages import passages as cut_passages
 from index.query import QueryPlan, plan_query
-from index.rerank import by_best_sentence, rerank
+from index.rerank import by_best_sentence, rerank, sentence_weight
 from index.store import Change, DocumentStore
 from index.sync import DerivedIndexes
 from nlp.analyzer import Analyzer
@@ -423,7 +423,8 @@ class SearchIndex:
             held = [set(row.terms.split()) for row in self.store.lexical_rows([r for r, _ in lex[:COVERAGE_DEPTH]])]
             weight = lexical_weight(coverage([[w for t in word for w in _fts_words(t)] for word in plan.words], held))
         ranked = adaptive(lex, den, weight)
-        ranked = by_best_sentence(ranked, vector, den, self._sentence_vectors, self.store.vectors_by_rowid)
+        ranked = by_best_sentence(ranked, vector, den, self._sentence_vectors, self.store.vectors_by_rowid,
+                                  weight=sentence_weight(plan))
         ranked = rerank(ranked, plan, self.store.passages)
         return Ranking(plan.terms, [(r, unit_score(s)) for r, s in ranked], lex, den)
 

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from api.cli import app
 from index.fusion import adaptive
 from index.passages import sentence_texts
-from index.rerank import by_best_sentence
+from index.query import plan_query
+from index.rerank import SENTENCE_WEIGHT, by_best_sentence, sentence_weight
 from index.search import SearchIndex
 from ingest.pipeline import parse_file
 from nlp.analyzer import default_analyzer
@@ -76,6 +77,15 @@ def test_a_passage_only_bm25_found_is_rescored_by_its_own_cosine_not_the_floor()
     floor_score = dict(ranked)[7]
     out = dict(by_best_sentence(ranked, q, den, lambda rs: {}, lambda rs: {7: q}))
     assert out[7] > floor_score  # cosine 1.0, far above the dense list's lowest (0.5)
+
+
+def test_a_long_question_is_rescored_by_whole_passages_only(analyzer):
+    short = plan_query("kostnadsfri coachning för små firmor", analyzer)
+    long = plan_query("Beskriv kortfattat hur arbetet med kommersiell service har genomförts under året "
+                      "och hur stödet till dagligvaruhandeln och drivmedelsstationer på landsbygden "
+                      "har fördelats mellan kommunerna", analyzer)
+    assert sentence_weight(short) == SENTENCE_WEIGHT > 0
+    assert sentence_weight(long) == 0
 
 
 # -- what ingest stores -----------------------------------------------------------------
