@@ -148,10 +148,15 @@ SENTENCE_MIN_PASSAGE = 0
 
 def sentence_texts(p: Passage, sentences: SentenceSplitter = regex_sentences) -> list[str]:
     """What is embedded of each sentence of a passage for re-ranking by its best sentence: the
-    sentence under its heading, as :func:`indexed_text` puts the passage. Empty when the passage
-    has fewer than two sentences worth weighing (its passage vector then says it all)."""
+    sentence alone. Empty when the passage has fewer than two sentences worth weighing (its
+    passage vector then says it all).
+
+    Not under its heading, as :func:`indexed_text` puts the passage: the heading, repeated
+    before each of the 2 510 sentences of the sample corpus, made them 113 839 tokens against
+    81 628 alone (the passages: 77 145), and ranked no better (tune-split MRR@10 0.780 both
+    at weight 0.6; the passage score carries the heading)."""
     if len(p.text) < SENTENCE_MIN_PASSAGE:
         return []
     found = [p.text[s:e].strip() for s, e in sentences(p.text)]
     found = [s for s in found if len(s) >= SENTENCE_MIN_CHARS]
-    return [f"{p.section_title}\n{s}" for s in found] if len(found) >= 2 else []
+    return found if len(found) >= 2 else []

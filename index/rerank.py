@@ -31,14 +31,17 @@ from index.fusion import DenseScale
 from index.query import YEAR, QueryPlan
 from underlag.model import Passage
 
-#: how many of the fused best passages their best sentence re-scores (tune-split MRR@10 at
-#: weight 0.5: 0.770 at 20 and 30; at 0.7: 0.739 / 0.742 / 0.732 at 10 / 30 / 50)
+#: how many of the fused best passages their best sentence re-scores (tune-split MRR@10, sentences
+#: embedded under their heading, weight 0.5: 0.770 at 20 and 30; at 0.7: 0.739 / 0.742 / 0.732
+#: at 10 / 30 / 50)
 SENTENCE_DEPTH = 30
 #: the best sentence's share of the cosine a passage is re-scored by (the passage's is the rest).
-#: Tune-split / old-set MRR@10 (long questions left out): 0.732 / 0.879 at 0 (no sentences),
-#: 0.758 / 0.900 at 0.3, 0.770 / 0.895 at 0.5, 0.780 / 0.904 at 0.6, 0.769 / 0.885 at 0.7
-#: (facts fall from 0.894 to 0.848 there: a near-duplicate's sentence states the topic too)
-SENTENCE_WEIGHT = 0.6
+#: Tune-split / old-set MRR@10 (long questions left out): 0.732 / 0.879 at 0 (no sentences);
+#: sentences alone 0.785 / 0.897 at 0.5, 0.780 / 0.897 at 0.6, 0.781 / 0.871 at 0.7; sentences
+#: under their heading 0.758 / 0.900 at 0.3, 0.770 / 0.895 at 0.5, 0.780 / 0.904 at 0.6, 0.769 /
+#: 0.885 at 0.7 (facts fall from 0.894 to 0.848 there: a near-duplicate's sentence states the
+#: topic too)
+SENTENCE_WEIGHT = 0.5
 #: a query of more words than this is re-scored by whole passages only (see sentence_weight).
 #: With every query re-scored, the template questions (22-32 words) fell from MRR@10 0.831 to
 #: 0.745 at weight 0.5 (tune): a long question matches a whole answer, not one sentence of it.
@@ -96,36 +99,31 @@ def by_best_sentence(ranked: list[tuple[int, float]], query: np.ndarray, den: Se
     cosine``, standardised as the fusion did.
 
     ``sentences`` reads passages' sentence vectors by rowid (a passage without, one sentence
-    or stored before they were, keeps its passage cosine); ``vectors`` reads passage vectors,
-    for the head's passages that only BM25 found (fused at the dense list's floor).
+    or stored before they were, keeps its fused score: a data folder without sentence vectors
+    ranks as before them); ``vectors`` reads passage vectors, for the head's passages that
+    only BM25 found (fused at the dense list's floor).
     """
     weight = SENTENCE_WEIGHT if weight is None else weight
     depth = SENTENCE_DEPTH if depth is None else depth
-    if not ranked or not den or depth <= 0:
+    if not ranked or not den or depth <= 0 or weight <= 0:
         return ranked
     head, tail = ranked[:depth], ranked[depth:]
     scale = DenseScale.of(den)
     cosine = dict(den)
     rowids = [r for r, _ in head]
     found = sentences(rowids)
-    missing = [r for r in rowids if r not in cosine]
+    missing = [r for r in rowids if r not in cosine and r in found]
     passage_vectors = vectors(missing) if missing else {}
     q = np.asarray(query, dtype=np.float32)
     rescored = []
     for rowid, score in head:
         cos, m = cosine.get(rowid), found.get(rowid)
-        if cos is None:
-            v = passage_vectors.get(rowid)
-            if v is None:
-                rescored.append((rowid, score))
-                continue
-            cos, used = float(v @ q), scale.floor
-        elif m is None:
-            rescored.append((rowid, score))  # no sentences of its own: its passage cosine stands
+        if cos is None and rowid in passage_vectors:
+            cos = float(passage_vectors[rowid] @ q)
+        if m is None or cos is None:
+            rescored.append((rowid, score))  # no sentences of its own: its fused score stands
             continue
-        else:
-            used = scale.z(cos)
-        best = float((m @ q).max()) if m is not None else cos
-        rescored.append((rowid, score - used + scale.z((1 - weight) * cos + weight * best)))
+        used = scale.z(cosine[rowid]) if rowid in cosine else scale.floor
+        rescored.append((rowid, score - used + scale.z((1 - weight) * cos + weight * float((m @ q).max()))))
     rescored.sort(key=lambda x: x[1], reverse=True)
     return rescored + tail

@@ -13,6 +13,7 @@ from api.cli import app
 from index.fusion import adaptive
 from index.passages import sentence_texts
 from index.query import plan_query
+from index import rerank
 from index.rerank import SENTENCE_WEIGHT, by_best_sentence, sentence_weight
 from index.search import SearchIndex
 from ingest.pipeline import parse_file
@@ -75,8 +76,10 @@ def test_a_passage_only_bm25_found_is_rescored_by_its_own_cosine_not_the_floor()
     den = [(1, 0.9), (2, 0.5)]
     ranked = adaptive([(7, 10.0)], den, 4.0)  # rowid 7: BM25's only hit, not in the dense list
     floor_score = dict(ranked)[7]
-    out = dict(by_best_sentence(ranked, q, den, lambda rs: {}, lambda rs: {7: q}))
-    assert out[7] > floor_score  # cosine 1.0, far above the dense list's lowest (0.5)
+    half = _unit([1, 1])
+    out = dict(by_best_sentence(ranked, q, den, lambda rs: {7: np.vstack([half, half])}, lambda rs: {7: q}))
+    # passage cosine 1.0 (not the list's lowest, 0.5) and best sentence 0.71
+    assert out[7] > floor_score
 
 
 def test_a_long_question_is_rescored_by_whole_passages_only(analyzer):
@@ -96,7 +99,7 @@ def test_ingest_stores_one_vector_per_sentence_of_each_passage(small_index: Sear
     expected = {r: len(sentence_texts(p, analyzer.sentences)) for r, p in rows}
     assert {r: len(m) for r, m in stored.items()} == {r: n for r, n in expected.items() if n}
     assert any(n >= 2 for n in expected.values())
-    # each stored row is the embedding of that sentence under its heading (float16: ~1e-3)
+    # each stored row is the embedding of that sentence (float16: ~1e-3)
     r, p = next((r, p) for r, p in rows if expected[r])
     again = small_index.embedder.encode_passages(sentence_texts(p, analyzer.sentences))
     assert np.allclose(stored[r], again, atol=2e-3)
@@ -109,8 +112,7 @@ def test_a_passage_of_one_sentence_stores_none(analyzer):
     assert sentence_texts(p, analyzer.sentences) == []
     two = p.model_copy(update={"text": p.text + " De arbetar med kompetensförsörjning i länet."})
     assert sentence_texts(two, analyzer.sentences) == [
-        "Rubrik\nProjektet har anställt två personer under året.",
-        "Rubrik\nDe arbetar med kompetensförsörjning i länet."]
+        "Projektet har anställt två personer under året.", "De arbetar med kompetensförsörjning i länet."]
 
 
 def test_deleting_a_document_deletes_its_sentence_vectors(small_index: SearchIndex):
@@ -127,7 +129,7 @@ def _forget_sentences(index: SearchIndex) -> None:
     index.store._db.execute("DELETE FROM meta WHERE key = 'sentence_embedder'")
 
 
-def test_an_old_data_folder_searches_without_sentences_until_reindexed(small_index: SearchIndex):
+def test_an_old_data_folder_searches_without_sentences_until_reindexed(small_index: SearchIndex, monkeypatch):
     query = "mötesplatser för företag"
     with_sentences = [(h.id, h.score) for h in small_index.search(query, k=10)]
     _forget_sentences(small_index)
@@ -135,6 +137,9 @@ def test_an_old_data_folder_searches_without_sentences_until_reindexed(small_ind
     assert len(small_index.store.passages_without_sentences()) == n
     without = [(h.id, h.score) for h in small_index.search(query, k=10)]
     assert without and without != with_sentences  # works, ranked by passage vectors only
+    monkeypatch.setattr(rerank, "SENTENCE_DEPTH", 0)  # as before sentence vectors existed
+    assert [(h.id, h.score) for h in small_index.search(query, k=10)] == without
+    monkeypatch.undo()
     assert small_index.embed_missing_sentences() == n
     assert small_index.store.passages_without_sentences() == []
     assert [(h.id, h.score) for h in small_index.search(query, k=10)] == with_sentences
