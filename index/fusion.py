@@ -15,9 +15,9 @@ and the 64 older queries (MRR@10): RRF 0.677 / 0.805, score sum with a fixed wei
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -59,6 +59,27 @@ def lexical_weight(cover: float) -> float:
     return LEXICAL_WEIGHT * min(1.0, max(0.0, share))
 
 
+@dataclass(frozen=True)
+class DenseScale:
+    """How :func:`adaptive` puts a cosine on its scale: standardised over the dense list read,
+    and the score of a passage that list does not hold (``floor``, its lowest)."""
+
+    mean: float = 0.0
+    std: float = 1.0
+    floor: float = 0.0
+
+    @classmethod
+    def of(cls, den: Sequence[tuple[int, float]]) -> DenseScale:
+        if not den:
+            return cls()
+        cos = np.fromiter((s for _, s in den), dtype=np.float64, count=len(den))
+        mean, std = float(cos.mean()), float(cos.std()) or 1.0
+        return cls(mean, std, (float(cos.min()) - mean) / std)
+
+    def z(self, cosine: float) -> float:
+        return (cosine - self.mean) / self.std
+
+
 def adaptive(lex: Sequence[tuple[int, float]], den: Sequence[tuple[int, float]],
              weight: float) -> list[tuple[int, float]]:
     """Standardised dense score plus ``weight`` x BM25 / best BM25, best first.
@@ -66,18 +87,12 @@ def adaptive(lex: Sequence[tuple[int, float]], den: Sequence[tuple[int, float]],
     A passage only BM25 found gets the dense list's lowest score (its cosine is below
     that); on the tune split this floor ranks as well as its true cosine (MRR@10 0.719 both).
     """
-    scores: dict[int, float] = {}
-    if den:
-        cos = np.fromiter((s for _, s in den), dtype=np.float64, count=len(den))
-        mean, std = float(cos.mean()), float(cos.std()) or 1.0
-        floor = (float(cos.min()) - mean) / std
-        scores = {r: (s - mean) / std for r, s in den}
-    else:
-        floor = 0.0
+    scale = DenseScale.of(den)
+    scores = {r: scale.z(s) for r, s in den}
     if lex and weight > 0:
         best = max(s for _, s in lex) or 1.0
         for r, s in lex:
-            scores[r] = scores.get(r, floor) + weight * s / best
+            scores[r] = scores.get(r, scale.floor) + weight * s / best
     elif not den:
         return list(lex)
     return sorted(scores.items(), key=lambda x: x[1], reverse=True)

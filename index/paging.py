@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from index.filters import Filters
-from index.search import Mode, Ranking, SearchIndex
+from index.search import Candidates, Mode, Ranking, SearchIndex
 from underlag.model import Hit, Passage
 
 #: Candidates read from each half. 1000 keeps a page with facets at ~0.1 s on the
@@ -90,7 +90,7 @@ def counted(ranking: Ranking, mode: Mode, dense_floor: float) -> set[int]:
 
 def search_page(index: SearchIndex, query: str, filters: Filters = Filters(), mode: Mode = "hybrid",
                 offset: int = 0, limit: int = 10, dense_floor: float | None = None,
-                depth: int = MAX_RESULTS) -> ResultPage:
+                depth: int = MAX_RESULTS, candidates: Candidates | None = None) -> ResultPage:
     """Hits ``offset`` .. ``offset + limit`` of a query, with the total and facets of all of them.
 
     The hits follow the search's own ranking (:meth:`SearchIndex.ranking`, the same order as
@@ -99,15 +99,19 @@ def search_page(index: SearchIndex, query: str, filters: Filters = Filters(), mo
     rank the right passage first below the similarity floor, so the page never hides a hit
     the search ranked: the total says how many count, and a made-up word's page shows its
     nearest passages with a total of 0. ``dense_floor`` None: the floor measured for the
-    index's embedding model.
+    index's embedding model. ``candidates``: the search's reads (:meth:`SearchIndex.candidates`
+    to ``depth``), when the caller made them already (the command line's ``--with-total``).
     """
     if dense_floor is None:
         dense_floor = dense_floor_for(index.embedder.name if index.embedder is not None else None)
-    # the first SEARCH_DEPTH in exactly the order of SearchIndex.search (its fusion standardises
-    # over the lists it reads, so a deeper read would reorder them); the total and the pages
-    # beyond come from reading each half to ``depth``
-    ranking = index.ranking(query, filters, mode, min(SEARCH_DEPTH, depth))
-    wide = index.ranking(query, filters, mode, depth) if depth > SEARCH_DEPTH else ranking
+    # one read of each half to ``depth`` (the query embedded once); the first SEARCH_DEPTH are
+    # fused from the head of those lists, in exactly the order of SearchIndex.search (its fusion
+    # standardises over the lists it reads, so fusing all of them would reorder the first);
+    # the total and the pages beyond come from fusing all of them
+    candidates = (index.candidates(query, filters, mode, depth) if candidates is None
+                  else candidates.head(depth))
+    ranking = index.rank(candidates, min(SEARCH_DEPTH, depth))
+    wide = index.rank(candidates) if depth > SEARCH_DEPTH else ranking
     keep = counted(wide, mode, dense_floor)
     rowids = [r for r, _ in ranking.ranked]
     seen = set(rowids)

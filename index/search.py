@@ -15,7 +15,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Literal
@@ -24,10 +24,10 @@ import numpy as np
 
 from index.filters import Filters, where_clause
 from index.fusion import COVERAGE_DEPTH, adaptive, coverage, lexical_weight, rrf, unit_score
-from index.passages import indexed_text
+from index.passages import indexed_text, sentence_texts
 from index.passages import passages as cut_passages
 from index.query import QueryPlan, plan_query
-from index.rerank import rerank
+from index.rerank import by_best_sentence, rerank, sentence_weight
 from index.store import Change, DocumentStore
 from index.sync import DerivedIndexes
 from nlp.analyzer import Analyzer
@@ -55,6 +55,24 @@ class Ranking:
     ranked: list[tuple[int, float]]
     lexical: list[tuple[int, float]]
     dense: list[tuple[int, float]]
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What a search read from the indexes before fusing: the lexical and dense lists
+    (rowid, score) best first, the query vector (None without a model or in lexical mode),
+    the highlight terms, and the query plan (hybrid mode with a model)."""
+
+    mode: Mode
+    terms: list[str]
+    plan: QueryPlan | None
+    lexical: list[tuple[int, float]]
+    dense: list[tuple[int, float]]
+    vector: np.ndarray | None
+
+    def head(self, depth: int) -> Candidates:
+        """The candidates reading each index to only ``depth`` would have given."""
+        return replace(self, lexical=self.lexical[:depth], dense=self.dense[:depth])
 
 
 def _fts_words(term: str) -> list[str]:
@@ -169,17 +187,55 @@ class SearchIndex:
         ps = cut_passages(doc, sentences=self.analyzer.sentences)
         texts = [indexed_text(p) for p in ps]
         terms = [self.index_terms(text) for text in texts]
-        vectors = None
+        vectors = sentences = None
         self._derived.lexical()  # opened (or rebuilt) at the generation before this change
         if self.embedder is not None and ps:
             vectors = self.embedder.encode_passages(texts)
+            if self.store.sentence_embedder_name() not in (None, self.embedder.name):
+                self.embed_missing_sentences()  # another model's: never mixed with this one's
+            sentences = self._embed_sentences(ps)
             self._derived.dense()  # re-embeds first if the index was built with another model
         tags = self._tags(texts, vectors) if self.tagger is not None else None
         change = self.store.put(doc, ps, terms, vectors,
                                 embedder=self.embedder.name if vectors is not None else None,
-                                tags=tags, tagger=self._tagger_id() if tags is not None else None)
+                                tags=tags, tagger=self._tagger_id() if tags is not None else None,
+                                sentences=sentences)
         self._derived.follow(change, vectors)
         return change
+
+    def _embed_sentences(self, ps: Sequence[Passage]) -> list[np.ndarray]:
+        """Per passage, the vectors of its sentences (:func:`index.passages.sentence_texts`;
+        none for a passage of one sentence), embedded in one call."""
+        assert self.embedder is not None
+        texts = [sentence_texts(p, self.analyzer.sentences) for p in ps]
+        flat = self.embedder.encode_passages([t for ts in texts for t in ts])
+        out, at = [], 0
+        for ts in texts:
+            out.append(flat[at:at + len(ts)])
+            at += len(ts)
+        return out
+
+    def embed_missing_sentences(self, batch: int = 64, progress=None) -> int:
+        """Embed the sentences of the passages stored without them (a data folder from before
+        sentence vectors, or after a change of model); returns how many passages were done.
+        ``underlag reindex`` runs this; until then those passages rank by their passage vector."""
+        if self.embedder is None:
+            return 0
+        if self.store.sentence_embedder_name() not in (None, self.embedder.name):
+            todo = [r for r, _ in self.store.all_passages()]  # another model's: all of them again
+            replace_all = True
+        else:
+            todo, replace_all = self.store.passages_without_sentences(), False
+        done: dict[int, np.ndarray] = {}
+        for i in range(0, len(todo), batch):
+            found = self.store.passages(todo[i:i + batch])
+            rows = [r for r in todo[i:i + batch] if r in found]
+            done.update(zip(rows, self._embed_sentences([found[r] for r in rows]), strict=True))
+            if progress is not None:
+                progress(len(rows))
+        if todo:
+            self.store.set_sentence_vectors(done, self.embedder.name, replace_all=replace_all)
+        return len(done)
 
     # -- tags ---------------------------------------------------------------------------
 
@@ -246,8 +302,11 @@ class SearchIndex:
         self._derived.load()
 
     def reembed(self, batch: int = 64) -> int:
-        """Embed every stored passage again with this index's model (after a model change)."""
-        return self._derived.reembed(batch)
+        """Embed every stored passage (and its sentences) again with this index's model (after a
+        model change)."""
+        n = self._derived.reembed(batch)
+        self.embed_missing_sentences(batch)
+        return n
 
     def _where(self, filters: Filters) -> tuple[str, list[object]]:
         return where_clause(filters, self._document_id(filters))
@@ -318,36 +377,64 @@ class SearchIndex:
         the hits' ``highlights`` empty: a caller that reads only ids saves the
         tokenising (34 of 57 s of a whole-report draft under the profiler).
         """
-        r = self.ranking(query, filters, mode, max(depth, k))
-        return self._hits(r.ranked, k, r.terms, r.lexical, r.dense, highlight=highlight)
+        return self.hits(self.ranking(query, filters, mode, max(depth, k)), k, highlight=highlight)
 
     def ranking(self, query: str, filters: Filters = Filters(), mode: Mode = "hybrid",
                 depth: int = 100) -> Ranking:
         """The whole ranking a search returns the top of (up to ``depth`` passages, best first),
         with the query's terms and the two lists it was made from: :meth:`search` and the
         paged results with totals and facets (:mod:`index.paging`) rank the same way."""
+        return self.rank(self.candidates(query, filters, mode, depth))
+
+    def candidates(self, query: str, filters: Filters = Filters(), mode: Mode = "hybrid",
+                   depth: int = 100) -> Candidates:
+        """The reads of a search: each index's list up to ``depth``, the query embedded once.
+
+        :meth:`rank` fuses them, over all of them or over the first ``n`` of each list (the
+        same ranking as reading only ``n``), so a page, its total and its facets come from
+        one set of reads (:func:`index.paging.search_page`).
+        """
         terms = self._check_query(query)
         if mode == "dense" and self.embedder is None:
             raise QueryError("dense search needs an embedding model; this index has none")
-        if mode == "hybrid" and self.embedder is not None:
-            return self._hybrid(plan_query(query, self.analyzer), filters, depth)
-        lex = self.lexical(terms, depth, filters) if mode != "dense" else []
+        plan = plan_query(query, self.analyzer) if mode == "hybrid" and self.embedder is not None else None
+        if plan is not None:
+            terms = plan.terms
+        lex = self.lexical(terms, depth, filters) if mode != "dense" and terms else []
+        vector = None
         den: list[tuple[int, float]] = []
         if mode != "lexical" and self.embedder is not None:
-            den = self.dense(self.embedder.encode_queries([query])[0], depth, filters)
-        return Ranking(terms, rrf(lex, den) if mode in ("hybrid", "rrf") else (lex or den), lex, den)
+            vector = self.embedder.encode_queries([plan.text if plan is not None else query])[0]
+            den = self.dense(vector, depth, filters)
+        return Candidates(mode=mode, terms=terms, plan=plan, lexical=lex, dense=den, vector=vector)
 
-    def _hybrid(self, plan: QueryPlan, filters: Filters, depth: int) -> Ranking:
-        """Both indexes searched as ``plan`` says, fused with BM25 weighted by its coverage."""
-        assert self.embedder is not None
-        lex = self.lexical(plan.terms, depth, filters) if plan.terms else []
-        den = self.dense(self.embedder.encode_queries([plan.text])[0], depth, filters)
+    def rank(self, candidates: Candidates, depth: int | None = None) -> Ranking:
+        """The ranking fused from ``candidates`` (from the first ``depth`` of each list, if given)."""
+        c = candidates if depth is None else candidates.head(depth)
+        lex, den = c.lexical, c.dense
+        if c.plan is not None and c.vector is not None:
+            return self._hybrid(c.plan, lex, den, c.vector)
+        return Ranking(c.terms, rrf(lex, den) if c.mode in ("hybrid", "rrf") else (lex or den), lex, den)
+
+    def _hybrid(self, plan: QueryPlan, lex: list[tuple[int, float]], den: list[tuple[int, float]],
+                vector: np.ndarray) -> Ranking:
+        """The lists fused with BM25 weighted by its coverage, the head re-scored by its best
+        sentences and the query's cues."""
         weight = 0.0
         if lex:
             held = [set(row.terms.split()) for row in self.store.lexical_rows([r for r, _ in lex[:COVERAGE_DEPTH]])]
             weight = lexical_weight(coverage([[w for t in word for w in _fts_words(t)] for word in plan.words], held))
-        ranked = rerank(adaptive(lex, den, weight), plan, self.store.passages)
+        ranked = adaptive(lex, den, weight)
+        ranked = by_best_sentence(ranked, vector, den, self._sentence_vectors, self.store.vectors_by_rowid,
+                                  weight=sentence_weight(plan))
+        ranked = rerank(ranked, plan, self.store.passages)
         return Ranking(plan.terms, [(r, unit_score(s)) for r, s in ranked], lex, den)
+
+    def _sentence_vectors(self, rowids: Sequence[int]) -> dict[int, np.ndarray]:
+        """Stored sentence vectors of these passages, if this index's model made them."""
+        if self.embedder is None or self.store.sentence_embedder_name() != self.embedder.name:
+            return {}
+        return self.store.sentence_vectors(rowids)
 
     def prior_wording(self, text: str, k: int = 10, filters: Filters = Filters(),
                       exclude_document: str | None = None) -> list[Hit]:
@@ -378,6 +465,11 @@ class SearchIndex:
                                                  "score": round(0.5 * overlap + 0.5 * h.score / top, 4)}))
         rescored.sort(key=lambda h: h.score, reverse=True)
         return rescored[:k]
+
+    def hits(self, ranking: Ranking, k: int, highlight: bool = True) -> list[Hit]:
+        """Hits for the first ``k`` passages of a ranking."""
+        return self._hits(ranking.ranked, k, ranking.terms, ranking.lexical, ranking.dense,
+                          highlight=highlight)
 
     def _hits(self, ranked: list[tuple[int, float]], k: int, terms: Sequence[str],
               lex: list[tuple[int, float]], den: list[tuple[int, float]], highlight: bool = True) -> list[Hit]:

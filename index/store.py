@@ -69,6 +69,14 @@ CREATE INDEX IF NOT EXISTS passage_tags_label ON passage_tags(label, framework);
 -- Which tagger (model fingerprint) tagged a document's passages; absent = not tagged.
 CREATE TABLE IF NOT EXISTS tagged_documents (document_id TEXT PRIMARY KEY, tagger TEXT NOT NULL);
 
+-- Sentence vectors of a passage (index.sentences), for re-ranking by its best sentence: one row
+-- per passage once embedded; ``count`` 0 and no vectors when the passage has no sentences of its
+-- own to weigh (one sentence, or short). ``vectors`` is ``count`` x dim float16, in order: half of
+-- float32's 1.5 kB a sentence, and a cosine off by < 0.001. Data folders from before this table
+-- have no rows: their passages rank by the passage vector alone until `underlag reindex` fills it.
+-- The model that made them is meta 'sentence_embedder'.
+CREATE TABLE IF NOT EXISTS passage_sentences (rowid INTEGER PRIMARY KEY, count INTEGER NOT NULL, vectors BLOB);
+
 -- The passages each generation touched (removed or added; int64 rowids), or NULL for all of
 -- them (new vectors after a change of model): a process whose FAISS index stands at an
 -- earlier generation (the server, when the CLI ingested next to it) catches up from these
@@ -154,13 +162,14 @@ class DocumentStore:
     def put(self, doc: Document, passages: Sequence[Passage] = (),
             terms: Sequence[Sequence[str]] = (), vectors: np.ndarray | None = None,
             embedder: str | None = None, tags: Sequence[Sequence[StoredTag]] | None = None,
-            tagger: str | None = None) -> Change:
+            tagger: str | None = None, sentences: Sequence[np.ndarray] | None = None) -> Change:
         """Store a document with its passages, their index terms, vectors and tags, atomically.
 
         An older version of the same source file, and its passages, are replaced.
         ``embedder`` names the model that made ``vectors``; vectors of different
         models are never mixed (see :meth:`set_vectors`). ``tagger`` names the
-        tagger model that made ``tags`` (one list per passage).
+        tagger model that made ``tags`` (one list per passage). ``sentences``: per passage its
+        sentence vectors (``embedder``'s, maybe none), see :meth:`set_sentence_vectors`.
         """
         if tags is not None and (tagger is None or len(tags) != len(passages)):
             raise ValueError("one list of tags per passage, and say which tagger made them")
@@ -170,6 +179,8 @@ class DocumentStore:
             raise ValueError("one list of terms per passage")
         if vectors is not None and len(vectors) != len(passages):
             raise ValueError("one vector per passage")
+        if sentences is not None and (len(sentences) != len(passages) or embedder is None):
+            raise ValueError("one matrix of sentence vectors per passage, and say which embedder made them")
         source = _source_key(doc.source)
         with self.transaction() as db:
             replaced = [r[0] for r in db.execute(
@@ -199,6 +210,10 @@ class DocumentStore:
                                (rowid, " ".join(terms[i])))
                 if tags is not None:
                     self._insert_tags(db, rowid, tags[i])
+                if sentences is not None:
+                    self._insert_sentences(db, rowid, sentences[i])
+            if sentences is not None:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('sentence_embedder', ?)", (embedder,))
             if tags is not None:
                 db.execute("INSERT OR REPLACE INTO tagged_documents VALUES (?, ?)", (doc.id, tagger))
             if vectors is not None:
@@ -276,10 +291,55 @@ class DocumentStore:
         rowids = self._document_rowids(doc_id)
         db.executemany("DELETE FROM passage_fts WHERE rowid = ?", [(r,) for r in rowids])
         db.executemany("DELETE FROM passage_tags WHERE rowid = ?", [(r,) for r in rowids])
+        # SQLite reuses the rowids of a deleted last document: nothing of it may stay keyed by them
+        db.executemany("DELETE FROM passage_sentences WHERE rowid = ?", [(r,) for r in rowids])
         db.execute("DELETE FROM tagged_documents WHERE document_id = ?", (doc_id,))
         db.execute("DELETE FROM passages WHERE document_id = ?", (doc_id,))
         db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         return rowids
+
+    # -- sentence vectors -----------------------------------------------------
+
+    @staticmethod
+    def _insert_sentences(db: sqlite3.Connection, rowid: int, vectors: np.ndarray) -> None:
+        m = np.asarray(vectors, dtype=np.float16)
+        db.execute("INSERT OR REPLACE INTO passage_sentences VALUES (?, ?, ?)",
+                   (rowid, len(m), m.tobytes() if len(m) else None))
+
+    def set_sentence_vectors(self, vectors: dict[int, np.ndarray], embedder: str, replace_all: bool = False) -> None:
+        """Store sentence vectors (rowid -> ``(n, dim)``, n may be 0) made by ``embedder``;
+        ``replace_all``: these are every passage's (after a change of model), drop the rest.
+        Passages deleted meanwhile are skipped. No generation: no derived index holds them."""
+        with self.transaction() as db:
+            if replace_all:
+                db.execute("DELETE FROM passage_sentences")
+            live = {r[0] for r in self._rows_by_rowid("SELECT rowid FROM passages", list(vectors))}
+            for rowid, m in vectors.items():
+                if rowid in live:
+                    self._insert_sentences(db, rowid, m)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('sentence_embedder', ?)", (embedder,))
+
+    def sentence_embedder_name(self) -> str | None:
+        """The model the stored sentence vectors come from (None before the first)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'sentence_embedder'").fetchone()
+        return row[0] if row else None
+
+    def sentence_vectors(self, rowids: Sequence[int]) -> dict[int, np.ndarray]:
+        """The stored sentence vectors (float32 ``(n, dim)``) of those of these passages that have
+        sentences of their own; a passage without (one sentence, or never embedded) is left out."""
+        out = {}
+        for rowid, count, blob in self._rows_by_rowid("SELECT rowid, count, vectors FROM passage_sentences",
+                                                      rowids):
+            if count and blob is not None:
+                out[rowid] = np.frombuffer(blob, dtype=np.float16).astype(np.float32).reshape(count, -1)
+        return out
+
+    def passages_without_sentences(self) -> list[int]:
+        """Rowids of the passages whose sentences were never embedded (stored before the
+        sentence table existed), in order."""
+        rows = self._db.execute("SELECT rowid FROM passages WHERE rowid NOT IN "
+                                "(SELECT rowid FROM passage_sentences) ORDER BY rowid")
+        return [r[0] for r in rows]
 
     # -- tags ---------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from index import rerank
 from index.search import Filters, SearchIndex
 from underlag.errors import QueryError, UnknownDocumentError
 from ingest.pipeline import parse_file
@@ -122,6 +123,21 @@ def test_paraphrase_with_no_shared_word_ranks_its_passage_in_the_top_three(corpu
     old = _rank(corpus_index.search(query, k=10, mode="rrf"),
                 "vad gäller bredbandsutbyggnaden har visat sig vara felaktig")
     assert old is None or old > rank
+
+
+def test_a_query_answered_by_one_sentence_of_a_long_passage_finds_it_first(corpus_index: SearchIndex,
+                                                                             monkeypatch):
+    # "... så går det att bli hämtad på en angiven adress", one sentence of a passage on public transport
+    query = "skjuts från dörren för boende som saknar bussförbindelse i närheten"
+    phrase = "hämtad på en angiven adress"
+
+    def rank(hits) -> int | None:  # line breaks of the PDF text aside
+        return next((i for i, h in enumerate(hits, start=1) if phrase in " ".join(h.text.split())), None)
+
+    assert rank(corpus_index.search(query, k=10)) == 1
+    # by whole passages only, the passage is not in the top 10
+    monkeypatch.setattr(rerank, "SENTENCE_DEPTH", 0)
+    assert rank(corpus_index.search(query, k=10)) is None
 
 
 def test_keyword_query_keeps_bm25s_precision(corpus_index: SearchIndex):

@@ -1,4 +1,4 @@
-"""`underlag` subcommands for documents: parse, ingest, documents, delete."""
+"""`underlag` subcommands for documents: parse, ingest, documents, delete, reindex."""
 
 from __future__ import annotations
 
@@ -157,3 +157,16 @@ def delete(
     out.print(f"Borttaget: {doc_id}")
 
 
+
+
+@app.command()
+def reindex(as_json: JsonOpt = False, data_dir: DataDirOpt = None) -> None:
+    """Embed what the index lacks: the sentence vectors of passages stored before them (or by
+    another model). Searches work without, ranking those passages by their passage vector only."""
+    with components.open_index(settings_for(data_dir)) as index:
+        done = index.embed_missing_sentences()
+    if as_json:
+        print_json({"passages": done})
+    else:
+        out.print(f"Meningsvektorer beräknade för {done} stycken." if done
+                  else "Inget att göra: alla stycken har sina meningsvektorer.", highlight=False)

@@ -9,10 +9,11 @@ import typer
 
 from api.cli.common import DataDirOpt, JsonOpt, app, err, notify_tagging, out, print_json, settings_for
 from api import components, remote
-from index.paging import MAX_RESULTS, search_page
-from index.search import Filters
+from index.paging import MAX_RESULTS, SEARCH_DEPTH, search_page
+from index.search import Candidates, Filters
 from underlag.errors import QueryError, UnknownDocumentError
 from nlp.taxonomy import resolve
+from underlag.model import Hit
 
 
 def _filters(document: str | None, doc_type: str | None, year: int | None,
@@ -115,11 +116,19 @@ def search(
             if not resolve(index.tagger.frameworks, goal):
                 err.print(f"error: no goal or target '{goal}' in any framework (e.g. 8.5, agenda2030:8.5, S4.1)")
                 raise typer.Exit(2)
-        _run_search(lambda: index.search(query, k=offset + k, filters=filters, mode=mode)[offset:],  # type: ignore[arg-type]
-                    as_json, query)
+        # one read of both indexes serves the hits and the total (the query embedded once)
+        reads: list[Candidates] = []
+
+        def ranked() -> list[Hit]:
+            depth = max(SEARCH_DEPTH, offset + k)
+            reads.append(index.candidates(query, filters, mode,  # type: ignore[arg-type]
+                                          max(depth, MAX_RESULTS) if with_total else depth))
+            return index.hits(index.rank(reads[0], depth), offset + k)[offset:]
+
+        _run_search(ranked, as_json, query)
         if with_total:
             page = search_page(index, query, filters, mode, limit=0,  # type: ignore[arg-type]
-                               dense_floor=settings.search_dense_floor)
+                               dense_floor=settings.search_dense_floor, candidates=reads[0])
             err.print(f"{'minst ' if page.total_capped else ''}{page.total} träffar", highlight=False)
 
 
