@@ -237,8 +237,8 @@ def _result(q: Question, template: Template, budget: int, parts: list[tuple[Pass
     results: list[ElementResult] = []
     if elements:
         sents = split_sentences(draft, index.analyzer) if draft else []
+        sv = _sentence_vectors(sents, [p.id for p, *_ in parts], index) if sents else None
         embedder = index.embedder
-        sv = embedder.encode_passages(sents) if sents else None
         dv = embedder.encode_queries([e.description for e, _ in elements])
         results = [element_status(e, sents, sv, dv[j], index.analyzer, required=req)
                    for j, (e, req) in enumerate(elements)]
@@ -247,6 +247,15 @@ def _result(q: Question, template: Template, budget: int, parts: list[tuple[Pass
         chars=len(draft), draft=draft, parts=out_parts, citations=citations, elements=results,
         uncovered=[r.id for r in results if r.status != "covered"],
         excluded_document=excluded, prefer_recent=prefer_recent)
+
+
+def _sentence_vectors(sents: list[str], passage_ids: list[str], index: SearchIndex) -> np.ndarray:
+    """The draft's sentences embedded as passages: those stored with their passage at ingest
+    are read, not embedded again; only the rest (a sentence cut by the budget) is embedded."""
+    known = index.sentence_vectors_by_text(passage_ids)
+    rest = [s for s in sents if s not in known]
+    fresh = dict(zip(rest, index.embedder.encode_passages(rest))) if rest else {}
+    return np.vstack([known.get(s, fresh.get(s)) for s in sents])
 
 
 def suggestion_json(s: Suggestion) -> dict:

@@ -128,3 +128,24 @@ def test_excluded_passages_are_never_chosen(territorial, index, t2023):
 
 def test_each_part_carries_its_relevance(territorial):
     assert all(p.relevance is not None and -1.0 <= p.relevance <= 1.0 for p in territorial.parts)
+
+
+def test_the_check_of_a_suggestion_reads_stored_sentence_vectors_instead_of_embedding_them(index, t2023):
+    embedded: list[str] = []
+    real = index.embedder.encode_passages
+    index.embedder.encode_passages = lambda texts: embedded.extend(texts) or real(texts)
+    try:
+        s = suggest("3.2", t2023, index, exclude_document=SEED_2023)
+    finally:
+        del index.embedder.encode_passages
+    stored = index.sentence_vectors_by_text([c.passage_id for c in s.citations])
+    from review.coverage import split_sentences
+
+    sents = split_sentences(s.draft, index.analyzer)
+    assert stored and any(t in stored for t in sents)
+    assert not any(t in stored for t in embedded)  # what was stored is not embedded again
+    assert set(embedded) <= set(sents)
+    # and the stored vectors are the ones embedding would give
+    some = [t for t in sents if t in stored][:3]
+    for t, v in zip(some, real(some)):
+        assert float(v @ stored[t]) > 0.999
