@@ -148,8 +148,9 @@ def lean_rows(prefixes: list[str], quality: bool) -> list[Row]:
              for p in cut_passages(d, sentences=analyzer.sentences)]
     model_dir = get_settings().model_dir
     loaders = {"sentence-transformers fp32": lambda: load_e5_embedder(model_dir),
-               "ONNX fp32 (fused)": lambda: load_onnx_embedder(model_dir),
-               "ONNX int8 (dynamic, per channel)": lambda: load_onnx_embedder(model_dir, int8=True)}
+               # remember=0: every timed run embeds, none answers from the embedder's memory
+               "ONNX fp32 (fused)": lambda: load_onnx_embedder(model_dir, remember=0),
+               "ONNX int8 (dynamic, per channel)": lambda: load_onnx_embedder(model_dir, int8=True, remember=0)}
     rows, ref, ref_seconds = [], None, None
     for label, load in loaders.items():
         load_s, emb = timed(load)

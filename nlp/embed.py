@@ -92,7 +92,7 @@ class OnnxEmbedder:
 
     def __init__(self, session: Any, tokenizer: Any, *, name: str, dim: int, max_length: int = 512,
                  query_prefix: str = QUERY_PREFIX, passage_prefix: str = PASSAGE_PREFIX,
-                 batch_size: int = 32) -> None:
+                 batch_size: int = 32, remember: int = 4096) -> None:
         self.session = session
         self.tokenizer = tokenizer
         self.name = name
@@ -103,8 +103,9 @@ class OnnxEmbedder:
         # The vectors of the last texts embedded: a whole-report draft embeds each question's
         # sentences for its own check and again for the report's (half of its 2-3 minutes on
         # 2 cores), the suggestions embed the same element descriptions for every question,
-        # and a server sees the same queries again. 4 096 vectors are 6 MB.
-        self.remember = 4096
+        # and a server sees the same queries again. 4 096 vectors are 6 MB. A benchmark of
+        # embedding speed sets 0: it embeds the same texts again on purpose.
+        self.remember = remember
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self._recent_lock = threading.Lock()
         tokenizer.enable_truncation(max_length)
@@ -174,7 +175,7 @@ _VARIANT_NAMES = {("torch", False): E5_NAME, ("torch", True): E5_NAME + "-int8",
 
 
 def load_onnx_embedder(model_dir: Path | None = None, *, int8: bool = False, batch_size: int = 32,
-                       threads: int | None = None) -> OnnxEmbedder:
+                       threads: int | None = None, remember: int = 4096) -> OnnxEmbedder:
     """Load the ONNX export of multilingual-e5-small (made by ``python -m nlp.model_setup``)."""
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
     if not onnx_ready(model_dir):
@@ -193,7 +194,7 @@ def load_onnx_embedder(model_dir: Path | None = None, *, int8: bool = False, bat
     tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
     dim = int(session.get_outputs()[0].shape[-1])
     return OnnxEmbedder(session, tokenizer, name=_VARIANT_NAMES[("onnx", int8)], dim=dim,
-                        batch_size=batch_size)
+                        batch_size=batch_size, remember=remember)
 
 
 def load_embedder(settings: Settings, *, threads: int | None = None) -> Embedder:
