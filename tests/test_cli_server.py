@@ -65,6 +65,8 @@ def alone_env() -> dict[str, str]:
 
 COMMANDS = {
     "search": ("search", QUERY, "--k", "5"),
+    # the second page: a server asked for it must not answer with the first
+    "search-page": ("search", QUERY, "--k", "3", "--offset", "2"),
     "similar": ("similar", "Projektet finansieras av regionen och kommunerna.", "--k", "3"),
     "tag": ("tag", "--text", "Regionen bygger ut bredband på landsbygden och stärker kompetensförsörjningen."),
 }

@@ -101,8 +101,10 @@ def search(
     filters = _filters(document, doc_type, year, organisation, section, goal)
     settings = settings_for(data_dir)
     # A running server has the model and the index loaded: ask it first (the same hits
-    # in a tenth of a second instead of seconds); anything amiss, and we work alone.
-    url = None if goal else remote.find_server(settings)
+    # in a tenth of a second instead of seconds); anything amiss, and we work alone. Its
+    # search answers the first page of hits only: a later page (--offset) or the total
+    # is worked out here, else a server would print the first page and no total.
+    url = None if goal or offset or with_total else remote.find_server(settings)
     hits = remote.remote_search(url, query, k=k, mode=mode, filters=filters) if url else None
     if hits is not None:
         _run_search(lambda: hits, as_json, query)
