@@ -132,30 +132,24 @@ class OnnxEmbedder:
         texts = [prefix + t for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
         with self._recent_lock:
-            known = {i: self._recent[t] for i, t in enumerate(texts) if t in self._recent}
-            for i in known:
-                self._recent.move_to_end(texts[i])
-        for i, v in known.items():
-            out[i] = v
-        new = {t: None for i, t in enumerate(texts) if i not in known}  # each new text once
-        # Longest first, as sentence-transformers does: batches of similar length pad little.
-        order = sorted(new, key=len, reverse=True)
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start:start + self.batch_size]
+            vectors = {t: self._recent[t] for t in texts if t in self._recent}
+            for t in vectors:
+                self._recent.move_to_end(t)
+        # each new text once, longest first as sentence-transformers does: batches of similar
+        # length pad little
+        new = sorted((t for t in dict.fromkeys(texts) if t not in vectors), key=len, reverse=True)
+        for start in range(0, len(new), self.batch_size):
+            chunk = new[start:start + self.batch_size]
             for t, v in zip(chunk, _as_unit_rows(self._batch(chunk), self.dim)):
-                new[t] = v.copy()  # not a view that keeps its whole batch alive
-        for i, t in enumerate(texts):
-            if i not in known:
-                out[i] = new[t]
+                vectors[t] = v.copy()  # not a view that keeps its whole batch alive
         with self._recent_lock:
-            for t, v in new.items():
-                self._recent[t] = v
+            for t in new:
+                self._recent[t] = vectors[t]
                 self._recent.move_to_end(t)
             while len(self._recent) > self.remember:
                 self._recent.popitem(last=False)
-        return out
+        return np.stack([vectors[t] for t in texts])
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self.query_prefix)
