@@ -18,7 +18,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from index.search import Filters
+from index.filters import Filters
 from underlag.model import Hit, Tag
 from underlag.settings import Settings
 

@@ -9,8 +9,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.store import LIKE_ESCAPE, escape_like
 from underlag.errors import QueryError
+
+#: Candidates read from each half of a search for a page with its total and facets. 1000
+#: keeps a page with facets at ~0.1 s on the sample corpus; a query matching more shows
+#: "minst 1000". (Here, beside the filters, so that the command line's options can name it
+#: without importing the index.)
+MAX_RESULTS = 1000
+#: How deep SearchIndex.search reads each half by default: a page's first hits are ranked
+#: from lists this deep, so they are the same hits in the same order as the search's.
+SEARCH_DEPTH = 100
+
+#: The escape character of every LIKE pattern built from user input (``ESCAPE '\\'``).
+LIKE_ESCAPE = "\\"
+
+
+def escape_like(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern: ``%``, ``_`` and the escape character escaped."""
+    return text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+
+
 
 
 @dataclass(frozen=True)

@@ -33,12 +33,12 @@ import os
 import shutil
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import tantivy
 
 from index.dense import _fsync_replace
+from index.store import LexicalRow
 
 INDEX_DIR = "lexical"
 META_FILE = "lexical.json"
@@ -54,19 +54,6 @@ log = logging.getLogger(__name__)
 
 class LexicalBusyError(RuntimeError):
     """Another writer held the lexical index for longer than :data:`WRITER_WAIT_S`."""
-
-
-@dataclass(frozen=True)
-class LexicalRow:
-    """What the lexical index holds of one passage (read from the store)."""
-
-    rowid: int
-    terms: str  # space-separated analysed terms, as FTS5 stores them
-    document_id: str
-    doc_type: str | None
-    organisation: str | None
-    years: Sequence[int]
-    section: str | None
 
 
 def section_prefixes(section: str | None) -> list[str]:

@@ -20,16 +20,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from index.filters import Filters
+from index.filters import MAX_RESULTS, SEARCH_DEPTH, Filters
 from index.search import Candidates, Mode, Ranking, SearchIndex
 from underlag.model import Hit, Passage
 
-#: Candidates read from each half. 1000 keeps a page with facets at ~0.1 s on the
-#: sample corpus; a query matching more shows "minst 1000".
-MAX_RESULTS = 1000
-#: How deep SearchIndex.search reads each half by default: the page's first hits are ranked
-#: from lists this deep, so they are the same hits in the same order as the search's.
-SEARCH_DEPTH = 100
 FACET_SIZE = 12
 
 _NON_WORD = re.compile(r"\W+")

@@ -22,6 +22,7 @@ from typing import Literal
 
 import numpy as np
 
+from index import catalog
 from index.filters import Filters, where_clause
 from index.fusion import COVERAGE_DEPTH, adaptive, coverage, lexical_weight, rrf, unit_score
 from index.passages import indexed_text, sentence_texts
@@ -122,8 +123,7 @@ class SearchIndex:
     def documents_in(directory: Path) -> list[DocumentSummary]:
         """The documents of the index in ``directory``, read without opening its search indexes
         or loading any model (``underlag documents``)."""
-        with DocumentStore(Path(directory)) as store:
-            return store.list()
+        return catalog.documents_in(directory)
 
     def resolve(self, ref: str) -> str | None:
         """The id of the one document ``ref`` names (id, unique id prefix or file name), else None."""

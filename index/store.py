@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-from index.lexical import LexicalRow
 from underlag.model import Document, DocumentSummary, Passage
 
 #: Generations of the change log kept (index.search catches up from it).
@@ -88,13 +87,18 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-#: The escape character of every LIKE pattern built from user input (``ESCAPE '\\'``).
-LIKE_ESCAPE = "\\"
+@dataclass(frozen=True)
+class LexicalRow:
+    """What the lexical index holds of one passage (read from the store; defined here so that
+    reading the store needs no search library)."""
 
-
-def escape_like(text: str) -> str:
-    """``text`` as a literal inside a LIKE pattern: ``%``, ``_`` and the escape character escaped."""
-    return text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+    rowid: int
+    terms: str  # space-separated analysed terms, as FTS5 stores them
+    document_id: str
+    doc_type: str | None
+    organisation: str | None
+    years: Sequence[int]
+    section: str | None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,8 @@
-"""`underlag` subcommands for documents: parse, ingest, documents, delete, reindex."""
+"""`underlag` subcommands for documents: parse, ingest, delete, reindex (`documents` is in
+:mod:`api.cli.catalog`, which needs no index opened).
+
+Registered on :data:`api.cli.common.app` when one of its commands runs (:data:`api.cli.common.COMMANDS`).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.tree import Tree
 
-from api.cli.common import DataDirOpt, JsonOpt, app, document_json, err, out, parse_or_exit, print_json, settings_for
+from api.cli.common import DataDirOpt, JsonOpt, app, err, out, print_json, settings_for
+from api.cli.parsing import document_json, parse_or_exit
 from api import components
-from index.search import SearchIndex
 from ingest import repair
 from ingest.pipeline import ingest_files, iter_files
 from underlag.model import Document
@@ -127,20 +131,6 @@ def ingest(
                   f"{n['failed']} misslyckades. Index: {settings.index_dir}", highlight=False)
     if results["failed"]:
         raise typer.Exit(1)
-
-
-@app.command()
-def documents(as_json: JsonOpt = False, data_dir: DataDirOpt = None) -> None:
-    """List the documents in the index."""
-    docs = SearchIndex.documents_in(settings_for(data_dir).index_dir)
-    if as_json:
-        print_json([d.model_dump(mode="json") for d in docs])
-        return
-    table = Table("id", "fil", "titel", "typ", "år", "avsnitt")
-    for d in docs:
-        table.add_row(d.id[:10], d.filename, d.title or "", d.doc_type or "",
-                      ", ".join(map(str, d.years)), str(d.sections))
-    out.print(table)
 
 
 @app.command()

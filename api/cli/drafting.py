@@ -1,6 +1,6 @@
 """`underlag` subcommands for whole-report work: a first draft and the reuse report (draft, reuse).
 
-Registered on :data:`api.cli.common.app` when :mod:`api.cli` is imported.
+Registered on :data:`api.cli.common.app` when one of its commands runs (:data:`api.cli.common.COMMANDS`).
 
     underlag draft --template ID [--exclude DOC ...] [--prefer-recent] [--docx FILE] [--json]
     underlag reuse REPORT (--against DOC | --year Y) [--json] [--docx FILE] [--html FILE]
@@ -15,7 +15,8 @@ import typer
 from rich.table import Table
 
 from api import components
-from api.cli.common import DataDirOpt, JsonOpt, app, err, out, parse_or_exit, print_json, settings_for
+from api.cli.common import DataDirOpt, JsonOpt, app, err, out, print_json, settings_for
+from api.cli.parsing import parse_or_exit
 from review.draft import draft_json, draft_report
 from review.reuse import reuse_json, reuse_report
 from review.templates import load_template

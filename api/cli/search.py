@@ -1,4 +1,9 @@
-"""`underlag` subcommands for finding earlier wording: search, similar."""
+"""`underlag` subcommands for finding earlier wording: search, similar.
+
+A running server is asked first (api.remote); only when none answers does the command open
+the index and the model itself (:mod:`api.cli.searching`, imported then), so a search a
+server answers costs the interpreter, the options and one HTTP request.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,10 @@ from typing import Annotated, Any
 
 import typer
 
-from api.cli.common import DataDirOpt, JsonOpt, app, err, notify_tagging, out, print_json, settings_for
-from api import components, remote
-from index.paging import MAX_RESULTS, SEARCH_DEPTH, search_page
-from index.search import Candidates, Filters
+from api.cli.common import DataDirOpt, JsonOpt, app, err, lazy, out, print_json, settings_for
+from api import remote
+from index.filters import MAX_RESULTS, Filters
 from underlag.errors import QueryError, UnknownDocumentError
-from nlp.taxonomy import resolve
-from underlag.model import Hit
 
 
 def _filters(document: str | None, doc_type: str | None, year: int | None,
@@ -109,29 +111,13 @@ def search(
     if hits is not None:
         _run_search(lambda: hits, as_json, query)
         return
-    if goal:
-        index = components.open_tagged_index(settings, notify_tagging)
-    else:
-        index = components.open_index(settings)
-    with index:
-        if goal and index.tagger is not None:
-            if not resolve(index.tagger.frameworks, goal):
-                err.print(f"error: no goal or target '{goal}' in any framework (e.g. 8.5, agenda2030:8.5, S4.1)")
-                raise typer.Exit(2)
-        # one read of both indexes serves the hits and the total (the query embedded once)
-        reads: list[Candidates] = []
-
-        def ranked() -> list[Hit]:
-            depth = max(SEARCH_DEPTH, offset + k)
-            reads.append(index.candidates(query, filters, mode,  # type: ignore[arg-type]
-                                          max(depth, MAX_RESULTS) if with_total else depth))
-            return index.hits(index.rank(reads[0], depth), offset + k)[offset:]
-
-        _run_search(ranked, as_json, query)
-        if with_total:
-            page = search_page(index, query, filters, mode, limit=0,  # type: ignore[arg-type]
-                               dense_floor=settings.search_dense_floor, candidates=reads[0])
-            err.print(f"{'minst ' if page.total_capped else ''}{page.total} träffar", highlight=False)
+    local = lazy("api.cli.searching")
+    total: list[str] = []
+    _run_search(lambda: local.search_alone(settings, query, filters, mode, k=k, offset=offset,
+                                           goal=goal, total=total if with_total else None),
+                as_json, query)
+    for line in total:
+        err.print(line, highlight=False)
 
 
 @app.command()
@@ -164,6 +150,6 @@ def similar(
     if hits is not None:
         _run_search(lambda: hits, as_json, (text or "")[:60])
         return
-    with components.open_index(settings) as index:
-        _run_search(lambda: index.prior_wording(text or "", k=k, filters=filters, exclude_document=exclude),
-                    as_json, (text or "")[:60])
+    local = lazy("api.cli.searching")
+    _run_search(lambda: local.similar_alone(settings, text or "", filters, k=k, exclude_document=exclude),
+                as_json, (text or "")[:60])

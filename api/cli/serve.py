@@ -1,6 +1,6 @@
 """`underlag` subcommands for the web service (serve).
 
-Registered on :data:`api.cli.common.app` when :mod:`api.cli` is imported.
+Registered on :data:`api.cli.common.app` when one of its commands runs (:data:`api.cli.common.COMMANDS`).
 """
 
 from __future__ import annotations

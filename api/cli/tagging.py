@@ -1,6 +1,6 @@
 """`underlag` subcommands for tagging against goal frameworks (tag, portfolio).
 
-Registered on :data:`api.cli.common.app` when :mod:`api.cli` is imported.
+Registered on :data:`api.cli.common.app` when one of its commands runs (:data:`api.cli.common.COMMANDS`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from api.cli.common import DataDirOpt, JsonOpt, app, err, notify_tagging, out, parse_or_exit, print_json, settings_for
+from api.cli.common import DataDirOpt, JsonOpt, app, err, notify_tagging, out, print_json, settings_for
+from api.cli.parsing import parse_or_exit
 from api import components, remote
 from review.profile import document_profile, heatmap, portfolio_matrix
 from review.table_tags import read_table, write_tagged
