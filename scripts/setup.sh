@@ -18,6 +18,9 @@ pip install --quiet -e ".[dev]"
 # local sentence-transformers folder and export it to ONNX for the run-time
 # embedder (a few minutes the first time, then a no-op).
 python -m nlp.model_setup
+# The Swedish lexicon (lemmas, words, stop words) and its SQLite copy, which a search from the
+# terminal reads a few thousand words from instead of loading it whole (nlp/analyzer.py).
+python -c "from nlp.analyzer import ensure_lexicon_db; ensure_lexicon_db()"
 # Train the goal tagger once now (cached beside the model), so no server start or
 # first `underlag tag` trains it (up to two minutes on 2 cores).
 python -m api.cli tag --text "Bredband på landsbygden" --json >/dev/null
