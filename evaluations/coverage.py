@@ -101,7 +101,8 @@ CARRIERS = {
                   r"underskott|osäker|ansträngd|kämpar|fördröj|försen|fragment|motstånd|inte kunnat|"
                   r"neddragning|tog längre tid",
     "framgangsfaktorer": r"framgång|lycka|styrka|nyckel|förutsättning|möjliggjort|fungera|tack vare|"
-                         r"samarbete|underlätta|erfarenhet|avgörande|viktig",
+                         r"samarbete|underlätta|erfarenhet|avgörande|viktig|bidragit till|bidrog till|"
+                         r"bidragande till|fördel",
     "territoriellt": r"territori|landsbygd|landbygd|glesbygd|tätort|småort|stad|städer|geografi|"
                      r"delar av länet|hela länet|gis\b|kommunern|lokal|bruksort|centralort|serviceort|"
                      r"servicegles|ytterområde|bostadsområde|utsatta områden|gräns|länet|stråk|pendling|"
