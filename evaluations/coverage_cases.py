@@ -51,7 +51,7 @@ CORPUS = PROJECT_ROOT / "corpus"
 
 KINDS = ("removed", "intact")
 EXPECTED = ("covered", "missing_or_weak")
-SPLITS = ("tune", "test")
+SPLITS = ("tune", "test", "tune2", "test2")
 FIELDS = ("id", "template", "questions", "element", "kind", "source", "remove", "expected",
           "reason", "split")
 # Blocks that are the form's own text, not the region's answer: never removed, never matched.

@@ -22,6 +22,7 @@ Public API::
 
     load_gazetteer(path: Path = GAZETTEER) -> Gazetteer
     Gazetteer.actors(text) -> list[Mention]      # organisations (the writer itself left out)
+    Gazetteer.name_spans(text) -> list[Mention]  # organisation names, the writer's own included
     Gazetteer.places(text) -> list[Mention]      # named places
     Gazetteer.area_types(words) -> list[str]     # kinds of area among a sentence's words
     Gazetteer.goals(text) -> list[Mention]       # Agenda 2030 goals named
@@ -118,6 +119,15 @@ class Gazetteer:
         The writer itself (``self`` in the gazetteer) is left out. Each span is
         claimed once: a listed name first, then the patterns in their order.
         """
+        return [m for m in self._names(text) if m.kind != "self"]
+
+    def name_spans(self, text: str) -> list[Mention]:
+        """Every organisation name in ``text``, the writer's own among them (kind ``self``):
+        the spans a place inside a name stands in ("Örebro universitet", "Handelskammaren
+        Mälardalen", "Region Örebro län")."""
+        return self._names(text)
+
+    def _names(self, text: str) -> list[Mention]:
         found: list[Mention] = []
         taken: list[tuple[int, int]] = []
 
@@ -132,6 +142,7 @@ class Gazetteer:
         for s in self.self_names:  # claim the writer's own name first so its parts are not actors
             for m in re.finditer(rf"\b{re.escape(s)}{_ENDING}\b", text):
                 taken.append((m.start(), m.end()))
+                found.append(Mention(label=s, kind="self", start=m.start(), end=m.end()))
         if self._actor_rx is not None:
             for m in self._actor_rx.finditer(text):
                 name = m.group(1)

@@ -264,6 +264,29 @@ def test_places_cover_the_territorial_perspective_only_in_a_sentence_on_differen
         assert "skillnader mellan platser" in terr.reason
 
 
+# Third round: the issue's partners sentence names places only inside organisations' names
+# ("Örebro universitet", "Handelskammaren Mälardalen") and the writer's own county, and its
+# "förutom" means "besides"; a where-word beside a difference cue needs no name.
+@pytest.mark.parametrize(("texts", "status"), [
+    (["I partnerskapet ingår, förutom Region Örebro län, länets tolv kommuner, Örebro universitet, "
+      "Handelskammaren Mälardalen, RF-SISU Örebro och Länsstyrelsen i Örebro län.",
+      "Vi tar hänsyn till det territoriella perspektivet i prioriteringarna."], "weak"),
+    (["I partnerskapet ingår länets tolv kommuner och Örebro universitet.",
+      "Kartläggningen visar stora skillnader mellan länets kommuner men också mellan olika områden inom "
+      "kommunerna, och insatserna riktas dit behoven är störst."], "covered"),
+])
+def test_organisation_names_are_no_places_and_where_words_beside_a_difference_cue_are(
+        t2023, analyzer, texts, status):
+    sec = section("1.3", t2023.question("1.3").title, texts)
+    report = check_coverage(draft(sec), only(t2023, "1.3"), HashingEmbedder(), analyzer)
+    terr = element(report, "1.3", "territoriellt")
+    assert terr.status == status
+    if status == "weak":
+        assert "Mälardalen" not in terr.evidence and "Örebro" not in terr.evidence
+    else:
+        assert "mellan länets kommuner" in terr.evidence
+
+
 def test_a_sentence_inside_a_table_cell_gives_no_evidence(t2023, analyzer):
     rows = [["Insats", "Beskrivning"],
             ["Mikrobidrag", "Ett stöd till små företag. Det ges i hela länet förutom i Örebro tätort. "

@@ -36,6 +36,25 @@ def found():
     ("places", "Det finns dock vissa undantag där mikrobidrag kan ges i Örebro tätort:", False),
     # a consideration without a place or kind of area: the claim, not how
     ("places", "Vi tar hänsyn till länets strukturella och geografiska skillnader.", False),
+    # third round: a place inside an organisation's name or the writer's own county is no
+    # place of a difference, and the cue must stand near the place, not just in its sentence
+    ("places", "I partnerskapet ingår, förutom Region Örebro län, länets tolv kommuner, Örebro universitet, "
+               "Handelskammaren Mälardalen och Länsstyrelsen i Örebro län.", False),
+    ("places", "Skillnaderna i livsvillkor är stora i Örebro län.", False),
+    ("places", "Skillnaderna i hälsa har ökat, vilket under året har lett till ett tydligare fokus på "
+               "förebyggande och hälsofrämjande arbete tillsammans med vårdcentralerna i Karlskoga och Kumla.",
+     False),
+    # where-words beside a difference cue say where, without a name
+    ("places", "Den visar stora skillnader mellan länets kommuner men också mellan olika områden inom "
+               "kommunerna.", True),
+    ("places", "De socioekonomiska skillnaderna är stora mellan och inom länets kommuner.", True),
+    ("places", "Andra typer av funktionella samband söks med regioner med liknande intressen.", True),
+    ("places", "Arbetet har skett i samverkan med länets kommuner.", False),
+    ("challenges", "Projekten ska innehålla en beskrivning av specifika utmaningar och hur de ska bemötas.", False),
+    ("challenges", "Kraftsamlingen handlar om att riva hinder för utsatta grupper på arbetsmarknaden.", False),
+    ("success", "Samverkan med Länsstyrelsen i nätverket Företagsutvecklarna fungerar bra.", False),
+    ("success", "Samverkan har fungerat bra utifrån dialog och snabba återkopplingar.", True),
+    ("success", "En stark regional dialog har bidragit till resultatet.", True),
     ("goals", "Arbetet bidrar till mål 7 och mål 13.", True),
     ("goals", "Arbetet bidrar till Agenda 2030.", False),
     ("societal", "Den demografiska utvecklingen och digitaliseringen ställer nya krav.", True),

@@ -48,3 +48,11 @@ def test_goals_are_named_by_number_lists_and_titles(gaz):
 def test_places_inside_the_writers_name_are_not_places(gaz):
     assert [m.label for m in gaz.places("Region Örebro län har arbetat i Karlskoga och Hällefors.")] == [
         "Karlskoga", "Hällefors"]
+
+
+def test_name_spans_hold_every_organisation_name_the_writers_own_included(gaz):
+    text = "I partnerskapet ingår, förutom Region Örebro län, Örebro universitet och Handelskammaren Mälardalen."
+    spans = {text[m.start:m.end]: m.kind for m in gaz.name_spans(text)}
+    assert spans["Region Örebro län"] == "self"
+    assert "Örebro universitet" in spans and "Handelskammaren Mälardalen" in spans
+    assert "Region Örebro län" not in [m.label for m in gaz.actors(text)]
