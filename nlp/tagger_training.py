@@ -416,16 +416,20 @@ def labelled_frameworks(tr: Training, tagger: Tagger) -> list[str]:
 
 def fit_combiners(tagger: Tagger, tr: Training, idx: np.ndarray, outs: HeadOutputs,
                   use: Sequence[str] = SIGNALS, centre: dict[str, np.ndarray] | None = None,
-                  relative: bool = False, beta: float = 1.0) -> Combiners:
+                  relative: bool = False, beta: float = 1.0, short: bool = False) -> Combiners:
     """The goal combiner (over ``use`` signals, ``relative`` features as in
     :func:`goal_features`), the target combiner and the decision thresholds (goals' by
     F-beta, targets' by F1), on the labelled texts ``idx`` (``outs``: their out-of-fold head
-    outputs)."""
+    outputs). ``short``: per framework, only its labelled texts under LONG_TEXT words when
+    it has LONG_MIN of them (the national strategy has none: all its texts)."""
     xs, ys, txs, tys, fids, rows_of = [], [], [], [], [], []
     terms: dict[str, TermWeights] = {}
+    lengths = text_lengths(tr)
     for fid in labelled_frameworks(tr, tagger):
         fw = tagger.frameworks[fid]
         pos = np.array([k for k, i in enumerate(idx) if fid in tr.examples[i].labels], dtype=int)
+        if short and (lengths[idx[pos]] < LONG_TEXT).sum() >= LONG_MIN:
+            pos = pos[lengths[idx[pos]] < LONG_TEXT]
         if not len(pos):
             continue
         rows = idx[pos]
@@ -496,8 +500,9 @@ class Regimes:
 
 def fit_regimes(tagger: Tagger, tr: Training, idx: np.ndarray, outs: HeadOutputs,
                 use: Sequence[str] = SIGNALS, centre: dict[str, np.ndarray] | None = None) -> Regimes:
-    """The combiners for short texts (fitted on the texts of ``idx`` under LONG_TEXT words, or
-    on all of them with fewer than LONG_MIN such texts; recall-weighted goal thresholds), those
+    """The combiners for short texts (fitted per framework on its texts of ``idx`` under
+    LONG_TEXT words, or on all of them with fewer than LONG_MIN such texts; recall-weighted
+    goal thresholds), those
     for the windows of a longer text (fitted on all of ``idx``, F1 thresholds) and those for
     long texts (fitted on the texts of ``idx`` with LONG_TEXT words or more, with relative
     features; None with fewer than LONG_MIN of them).
@@ -506,10 +511,7 @@ def fit_regimes(tagger: Tagger, tr: Training, idx: np.ndarray, outs: HeadOutputs
     (it names many goals in passing), in a sentence strong, and one fit for both weighed a
     lexicon term in a short text below none. Measured on cached out-of-fold head outputs
     (passages leave-one-document-out, whole passage): goal µF1 0.744 -> 0.747."""
-    sp = np.where(text_lengths(tr)[idx] < LONG_TEXT)[0]
-    if len(sp) < LONG_MIN:
-        sp = np.arange(len(idx))
-    short = fit_combiners(tagger, tr, idx[sp], outs.take(sp), use, centre, beta=SHORT_BETA)
+    short = fit_combiners(tagger, tr, idx, outs, use, centre, beta=SHORT_BETA, short=True)
     window = fit_combiners(tagger, tr, idx, outs, use, centre)
     pos = np.where(text_lengths(tr)[idx] >= LONG_TEXT)[0]
     long = (fit_combiners(tagger, tr, idx[pos], outs.take(pos), use, centre, relative=True)
