@@ -294,3 +294,22 @@ def test_documents_ingested_without_a_tagger_are_tagged_later_and_tags_go_with_t
         index.delete(doc_id)
         assert index.store.passage_tags(rowids) == {}
         assert doc_id not in index.store.untagged_documents("x")
+
+
+def test_term_reliability_is_learned_per_goal_and_term():
+    """A term that meant its goal every time outweighs one that never did; a text's evidence
+    per goal is its most reliable term, and a goal without a term gets none."""
+    from nlp.tagger import FrameworkSignals, TermWeights
+
+    terms = [{0: frozenset({"poverty"})}, {0: frozenset({"poverty"})}, {0: frozenset({"poverty"})},
+             {0: frozenset({"poor"})}, {0: frozenset({"poor"})}, {0: frozenset({"poor"})}]
+    y = np.array([[1, 0], [1, 0], [1, 0], [0, 1], [0, 1], [0, 1]])
+    tw = TermWeights.fit(terms, y)
+    assert tw.weights[(0, "poverty")] > tw.prior > tw.weights[(0, "poor")]
+    z = np.zeros((2, 2))
+    sig = FrameworkSignals(z, np.array([[2.0, 0.0], [1.0, 0.0]]), z, z, np.array([5.0, 5.0]), z, z,
+                           [{0: frozenset({"poverty", "poor"})}, {0: frozenset({"unseen"})}])
+    feat = tw.feature(sig)
+    assert feat[0, 0] == tw.weights[(0, "poverty")]
+    assert feat[1, 0] == tw.prior
+    assert feat[0, 1] == feat[1, 1] == 0
