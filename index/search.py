@@ -84,13 +84,16 @@ class SearchIndex:
     """Documents, passages and both indexes in one directory."""
 
     def __init__(self, directory: Path, analyzer: Analyzer, embedder: Embedder | None = None,
-                 dense_index: str = "auto", tagger: Tagger | None = None, lexical_engine: str = "tantivy"):
+                 dense_index: str = "auto", tagger: Tagger | None = None, lexical_engine: str = "tantivy",
+                 sentence_evidence: bool = True):
         self.directory = Path(directory)
         self.store = DocumentStore(self.directory)
         self.analyzer = analyzer
         self.embedder = embedder
         # optional: with a tagger, passages are tagged with goals and targets as they go in
         self.tagger = tagger
+        # False: hybrid search re-scores nothing by sentences (benchmarks measure its cost with it)
+        self.sentence_evidence = sentence_evidence
         self._derived = DerivedIndexes(self.directory, self.store, embedder, dense_index, lexical_engine)
         # (generation, SQL condition, parameters) -> rowids that satisfy it, most recent last
         self._allowed: OrderedDict[tuple[object, ...], np.ndarray] = OrderedDict()
@@ -426,7 +429,7 @@ class SearchIndex:
             weight = lexical_weight(coverage([[w for t in word for w in _fts_words(t)] for word in plan.words], held))
         ranked = adaptive(lex, den, weight)
         ranked = by_best_sentence(ranked, vector, den, self._sentence_vectors, self.store.vectors_by_rowid,
-                                  weight=sentence_weight(plan))
+                                  weight=sentence_weight(plan) if self.sentence_evidence else 0.0)
         ranked = rerank(ranked, plan, self.store.passages)
         return Ranking(plan.terms, [(r, unit_score(s)) for r, s in ranked], lex, den)
 
