@@ -226,10 +226,22 @@ class SearchIndex:
             at += len(ts)
         return out
 
-    def embed_missing_sentences(self, batch: int = 64, progress=None) -> int:
+    def sentences_missing(self) -> int:
+        """How many passages :meth:`embed_missing_sentences` has still to do (every passage when
+        the stored sentence vectors are another model's; none without a model)."""
+        if self.embedder is None:
+            return 0
+        if self.store.sentence_embedder_name() not in (None, self.embedder.name):
+            return self.store.passage_count()
+        return len(self.store.passages_without_sentences())
+
+    def embed_missing_sentences(self, batch: int = 64, progress=None, limit: int | None = None) -> int:
         """Embed the sentences of the passages stored without them (a data folder from before
         sentence vectors, or after a change of model); returns how many passages were done.
-        ``underlag reindex`` runs this; until then those passages rank by their passage vector."""
+        ``underlag reindex`` runs this, and the server at its start, ``limit`` passages a call
+        (api.service.fill_sentences_in_background); until then those passages rank by their
+        passage vector. With ``limit``, another model's vectors are all dropped at the first
+        call (never mixed with this model's) and the rest are done by the next calls."""
         if self.embedder is None:
             return 0
         if self.store.sentence_embedder_name() not in (None, self.embedder.name):
@@ -237,6 +249,8 @@ class SearchIndex:
             replace_all = True
         else:
             todo, replace_all = self.store.passages_without_sentences(), False
+        if limit is not None:
+            todo = todo[:limit]
         done: dict[int, np.ndarray] = {}
         for i in range(0, len(todo), batch):
             found = self.store.passages(todo[i:i + batch])
