@@ -20,7 +20,9 @@ Measured per size:
   query vector cached (the index's own cost) and, for hybrid, end to end with
   the model encoding the query; the index kind is ``auto`` (what a user gets);
   the old rrf hybrid, hybrid without and hybrid with the sentence re-ranking are
-  timed interleaved query by query (:func:`bench_common.paired_latencies_ms`);
+  timed interleaved query by query (:func:`bench_common.paired_latencies_ms`), and
+  rrf against hybrid over the long (template) questions of the hard set, which hybrid
+  reads differently (no sentence re-ranking; a BM25 read of their rarest words);
 * per FAISS kind: build time, bytes per passage (the saved file), dense search
   p50/p95 at the search depth (k=100), recall@10 against flat, unfiltered and
   with a doc_type filter (a third of the passages) and a document filter
@@ -47,6 +49,7 @@ from index.dense import DenseIndex, choose_kind
 from index.lexical import LexicalIndex
 from index.passages import passages as cut_passages
 from index.passages import regex_sentences
+from index.query import plan_query
 from index.search import Filters, SearchIndex, _fts_words
 from index.store import DocumentStore
 from nlp.analyzer import Analyzer
@@ -256,7 +259,7 @@ def bench_catch_up(directory: Path, n: int, kind: str, model: str, qvecs: np.nda
 
 
 def bench_search(directory: Path, n: int, analyzer: Analyzer, embedder: Embedder, queries: list[str],
-                 kinds: list[str]) -> list[Row]:
+                 kinds: list[str], long_questions: list[str]) -> list[Row]:
     """Latency of SearchIndex.search per mode, with the FAISS kind ``auto`` chooses
     (or, when that kind was not built in this run, the last of ``kinds``)."""
     kind = choose_kind("auto", n)
@@ -293,6 +296,14 @@ def bench_search(directory: Path, n: int, analyzer: Analyzer, embedder: Embedder
         # "rrf": the hybrid before adaptive fusion; the default hybrid without and with its
         # re-ranking by best sentence: one loop, interleaved, so their ratios are fair
         rows += _hybrid_rows(index, queries, f"{size_label(n)}", f"index only (query vector cached); FAISS {kind}")
+        # the long (template) questions take their own path: whole passages, and a focus read
+        # of their rarest words (index.focus); none is among the first queries above
+        lat = paired_latencies_ms({"rrf": lambda q: index.search(q, k=10, mode="rrf"),
+                                   "hybrid": lambda q: index.search(q, k=10, mode="hybrid")}, long_questions)
+        p95 = {name: float(p50_p95(v)["p95 ms"]) for name, v in lat.items()}
+        rows += [Row("query", f"{size_label(n)} {name}, {len(long_questions)} long questions", {**p50_p95(v)},
+                     f"index only; FAISS {kind}" + (f"; p95 {p95['hybrid'] / p95['rrf']:.2f}x rrf's"
+                                                    if name == "hybrid" else "")) for name, v in lat.items()]
         lat = latencies_ms(lambda q: index.search(q, k=10, mode="hybrid",
                                                   filters=Filters(doc_type=DOC_TYPES[0])), queries)
         rows.append(Row("query", f"{size_label(n)} hybrid, doc_type filter", {**p50_p95(lat)},
@@ -352,6 +363,9 @@ def main_rows(sizes: list[int], kinds: list[str], n_queries: int, embedder: Embe
     queries = [json.loads(line)["query"] for name in ("retrieval_queries.jsonl", "retrieval_queries_hard.jsonl")
                for line in (ROOT / "evaluations" / "data" / name).read_text(encoding="utf-8").splitlines()
                if line.strip()][:n_queries]
+    hard = [json.loads(line) for line in (ROOT / "evaluations" / "data" / "retrieval_queries_hard.jsonl")
+            .read_text(encoding="utf-8").splitlines() if line.strip()]
+    long_questions = [q["query"] for q in hard if plan_query(q["query"], analyzer).long_question]
     qvecs = embedder.encode_queries(queries)
     rows = []
     for n in sizes:
@@ -359,8 +373,8 @@ def main_rows(sizes: list[int], kinds: list[str], n_queries: int, embedder: Embe
         print(f"  {size_label(n)}: synthetic store {'built in %.0f s' % built if built else 'cached'}", flush=True)
         rows += bench_kinds(directory, n, kinds, embedder.name, qvecs)
         print_rows(rows[-len(kinds):])
-        rows += bench_search(directory, n, analyzer, embedder, queries, kinds)
-        print_rows(rows[-16:])
+        rows += bench_search(directory, n, analyzer, embedder, queries, kinds, long_questions)
+        print_rows(rows[-18:])
         kind = choose_kind("auto", n)
         rows += bench_catch_up(directory, n, kind if kind in kinds else kinds[-1], embedder.name, qvecs)
         print_rows(rows[-2:])
