@@ -24,7 +24,7 @@ from api.routes import apidocs, documents, drafting, export, jobs, pages, review
 from api.schemas import ErrorOut
 from api.security import BodyLimitMiddleware, install_error_handlers
 from api import remote
-from api.service import IndexService, seed_if_empty, tag_in_background
+from api.service import IndexService, fill_sentences_in_background, seed_if_empty, tag_in_background
 from nlp.analyzer import Analyzer
 from api.components import build_analyzer, build_embedder
 from ingest import repair
@@ -99,6 +99,10 @@ def create_app(settings: Settings, embedder: Embedder | None = None,
         # at a time on the index thread while the service already answers (100k passages
         # take minutes); /api/health counts what is left
         background = asyncio.create_task(tag_in_background(app.state.service, untagged))
+        # passages stored before sentence evidence (or by another model) get their sentence
+        # vectors the same way, a batch per index-thread call; until then they rank by their
+        # passage vector alone
+        sentences = asyncio.create_task(fill_sentences_in_background(app.state.service))
         if seed_corpus:
             n = await asyncio.to_thread(seed_if_empty, app.state.service, seed_corpus, app.state.lexicon)
             if n:
@@ -113,7 +117,8 @@ def create_app(settings: Settings, embedder: Embedder | None = None,
             if announce_url:
                 remote.withdraw(settings)
             background.cancel()
-            await asyncio.gather(background, return_exceptions=True)
+            sentences.cancel()
+            await asyncio.gather(background, sentences, return_exceptions=True)
             app.state.service.close()
 
     # /docs and /redoc with Swagger UI's and ReDoc's files from the fastapi-offline package,

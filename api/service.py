@@ -73,6 +73,8 @@ class IndexService:
         self._running: asyncio.Semaphore | None = None
         # documents still to be tagged in the background (tag_in_background)
         self.tagging_pending = 0
+        # passages whose sentences are still to be embedded (fill_sentences_in_background)
+        self.sentences_pending = 0
 
     def attach_tagger(self, tagger: Tagger) -> None:
         """Tag documents as they go in, and let reads (goal filters, the portfolio) see it."""
@@ -151,6 +153,39 @@ def seed_if_empty(service: IndexService, corpus: Path, lexicon) -> int:
             n += 1
             log.info("sample corpus: ingested %s", o.path.name)
     return n
+
+
+#: Passages whose sentences one index-thread call of :func:`fill_sentences_in_background` embeds:
+#: an upload waits behind one such call at most (~7.5 sentences a passage: 240 short texts,
+#: a few seconds on 2 cores), searches not at all (they run on the reader thread).
+SENTENCE_BATCH = 32
+
+
+async def fill_sentences_in_background(service: IndexService, batch: int = SENTENCE_BATCH) -> int:
+    """Embed the sentences of the passages stored without them (a data folder from before
+    sentence evidence, or after a change of model), ``batch`` passages per index-thread call,
+    until none is left; returns how many passages were done. Until a passage's sentences are
+    in, it ranks by its passage vector alone (index.rerank.by_best_sentence)."""
+    missing = await service.run(SearchIndex.sentences_missing)
+    service.sentences_pending = missing
+    if not missing:
+        return 0
+    log.info("embedding the sentences of %d passages stored without them, in the background", missing)
+    done = 0
+    try:
+        while True:
+            n = await service.run(SearchIndex.embed_missing_sentences, batch, None, batch)
+            if not n:
+                break
+            done += n
+            service.sentences_pending = max(0, missing - done)
+    except Exception:
+        log.exception("background sentence embedding stopped; the rest is done at the next start")
+        raise
+    finally:
+        service.sentences_pending = 0
+    log.info("embedded the sentences of %d passages", done)
+    return done
 
 
 #: How often the background tagger looks for documents another process (the CLI) ingested.

@@ -66,6 +66,24 @@ def latencies_ms(fn: Callable[[str], object], queries: list[str], rounds: int = 
     return out
 
 
+def paired_latencies_ms(fns: dict[str, Callable[[str], object]], queries: list[str],
+                        rounds: int = 2) -> dict[str, list[float]]:
+    """Milliseconds per call of each ``fn(query)``, the functions interleaved query by query
+    (after one warm-up pass), so a shared machine's load falls on all of them alike: compare
+    their ratios, not one run's absolute numbers with another's."""
+    for q in queries:
+        for fn in fns.values():
+            fn(q)
+    out: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(rounds):
+        for q in queries:
+            for name, fn in fns.items():
+                t = time.perf_counter()
+                fn(q)
+                out[name].append((time.perf_counter() - t) * 1000)
+    return out
+
+
 def p50_p95(samples_ms: list[float]) -> dict[str, str]:
     return {"p50 ms": f"{percentile(samples_ms, 50):.1f}", "p95 ms": f"{percentile(samples_ms, 95):.1f}"}
 

@@ -7,14 +7,22 @@ synthetic passage is 3 to 6 sentences drawn from a window of the corpus (so
 it keeps one topic), its index terms are its sentences' terms, and its vector
 is the normalised mean of its sentences' vectors (not the model's embedding of
 the passage text: at 30 passages/s, 1M passages would take 9 hours).
+Each passage also carries ``SENTENCES_PER_PASSAGE`` sentence vectors (float16, one
+``passage_sentences`` row, as ingest stores them: the sample corpus has 7.5 sentences a
+passage), its own sentences' vectors and, to make up the count, others of the same window,
+so hybrid search pays for the re-ranking by best sentence as it would on a real corpus.
 The SQLite store and FTS5 index are written with bulk inserts; each corpus is
-cached (``evaluations/out/synth-<size>-<model>/``) and reused by later runs.
+cached (``evaluations/out/synth-<size>-<model>-s<sentences>/``) and reused by later runs.
 
 Measured per size:
 
 * p50/p95 of ``SearchIndex.search`` in lexical, dense and hybrid mode, with the
   query vector cached (the index's own cost) and, for hybrid, end to end with
   the model encoding the query; the index kind is ``auto`` (what a user gets);
+  the old rrf hybrid, hybrid without and hybrid with the sentence re-ranking are
+  timed interleaved query by query (:func:`bench_common.paired_latencies_ms`), and
+  rrf against hybrid over the long (template) questions of the hard set, which hybrid
+  reads differently (no sentence re-ranking; a BM25 read of their rarest words);
 * per FAISS kind: build time, bytes per passage (the saved file), dense search
   p50/p95 at the search depth (k=100), recall@10 against flat, unfiltered and
   with a doc_type filter (a third of the passages) and a document filter
@@ -34,12 +42,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bench_common import OUT, ROOT, Row, latencies_ms, machine, p50_p95, parse_size, print_rows, size_label
+from bench_common import (OUT, ROOT, Row, latencies_ms, machine, p50_p95, paired_latencies_ms, parse_size,
+                          print_rows, size_label)
 
 from index.dense import DenseIndex, choose_kind
 from index.lexical import LexicalIndex
 from index.passages import passages as cut_passages
 from index.passages import regex_sentences
+from index.query import plan_query
 from index.search import Filters, SearchIndex, _fts_words
 from index.store import DocumentStore
 from nlp.analyzer import Analyzer
@@ -50,6 +60,9 @@ PER_DOCUMENT = 100
 DOC_TYPES = ("återrapportering", "projektbeskrivning", "uppföljning")
 ORGANISATIONS = ("Region Örebro län", "Länsstyrelsen i Örebro län")
 DEPTH = 100  # SearchIndex.search's default candidate depth per list
+# sentence vectors stored per synthetic passage (the sample corpus: 2 510 sentences in 337
+# passages, 7.5 a passage; passages of one sentence have none)
+SENTENCES_PER_PASSAGE = 7
 
 
 class CachedQueries:
@@ -101,7 +114,7 @@ def sentence_pool(analyzer: Analyzer, embedder: Embedder) -> tuple[list[str], li
 def synthetic_index(n: int, pool: tuple[list[str], list[list[str]], np.ndarray], model: str,
                     seed: int = 0) -> tuple[Path, float]:
     """A store + FTS5 + vectors of ``n`` synthetic passages (cached); (directory, build seconds or 0)."""
-    directory = OUT / f"synth-{size_label(n)}-{model}"
+    directory = OUT / f"synth-{size_label(n)}-{model}-s{SENTENCES_PER_PASSAGE}"
     if (directory / "complete").exists():
         return directory, 0.0
     shutil.rmtree(directory, ignore_errors=True)
@@ -125,12 +138,15 @@ def synthetic_index(n: int, pool: tuple[list[str], list[list[str]], np.ndarray],
         db.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
                    (doc_id, doc.source, doc.filename, meta.title, meta.doc_type, str(meta.years[0]), 0,
                     "2026-01-01T00:00:00+00:00", doc.model_dump_json()))
-        rows, fts = [], []
+        rows, fts, sentences = [], [], []
         start = d * PER_DOCUMENT
         for i in range(start, min(n, start + PER_DOCUMENT)):
             anchor = int(rng.integers(0, len(texts)))
-            picks = np.clip(anchor + rng.integers(-20, 21, int(rng.integers(3, 7))), 0, len(texts) - 1)
+            window = anchor + rng.integers(-20, 21, max(SENTENCES_PER_PASSAGE, 6))
+            picks = np.clip(window[:int(rng.integers(3, 7))], 0, len(texts) - 1)
             v = svec[picks].mean(axis=0)
+            # its own sentences first, then others of its window up to the count
+            said = np.clip(np.concatenate([picks, window[len(picks):]])[:SENTENCES_PER_PASSAGE], 0, len(texts) - 1)
             vectors[i] = v / np.linalg.norm(v)
             section = f"{1 + (i - start) // 10}"
             p = {"id": f"{doc_id}:{section}:{i - start}", "document_id": doc_id, "filename": doc.filename,
@@ -142,11 +158,14 @@ def synthetic_index(n: int, pool: tuple[list[str], list[list[str]], np.ndarray],
             rows.append((rowid, p["id"], doc_id, f",{meta.years[0]},", meta.doc_type, meta.organisation,
                          section, json.dumps(p, ensure_ascii=False), vectors[i].tobytes()))
             fts.append((rowid, " ".join(w for j in picks for w in terms[j])))
+            sentences.append((rowid, len(said), svec[said].astype(np.float16).tobytes()))
         db.executemany("INSERT INTO passages (rowid, id, document_id, years, doc_type, organisation, section,"
                        " json, vector) VALUES (?,?,?,?,?,?,?,?,?)", rows)
         db.executemany("INSERT INTO passage_fts (rowid, terms) VALUES (?, ?)", fts)
+        db.executemany("INSERT INTO passage_sentences (rowid, count, vectors) VALUES (?, ?, ?)", sentences)
     db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', '1')")
     db.execute("INSERT OR REPLACE INTO meta VALUES ('embedder', ?)", (model,))
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('sentence_embedder', ?)", (model,))
     db.execute("COMMIT")
     # merge FTS5's segments, as in an index that has lived for a while
     db.execute("INSERT INTO passage_fts(passage_fts) VALUES ('optimize')")
@@ -240,7 +259,7 @@ def bench_catch_up(directory: Path, n: int, kind: str, model: str, qvecs: np.nda
 
 
 def bench_search(directory: Path, n: int, analyzer: Analyzer, embedder: Embedder, queries: list[str],
-                 kinds: list[str]) -> list[Row]:
+                 kinds: list[str], long_questions: list[str]) -> list[Row]:
     """Latency of SearchIndex.search per mode, with the FAISS kind ``auto`` chooses
     (or, when that kind was not built in this run, the last of ``kinds``)."""
     kind = choose_kind("auto", n)
@@ -268,13 +287,23 @@ def bench_search(directory: Path, n: int, analyzer: Analyzer, embedder: Embedder
         t0 = time.perf_counter()
         index.load()
         load_s = time.perf_counter() - t0
-        # "rrf": the hybrid before adaptive fusion, measured in the same run for comparison
-        for mode in ("lexical", "dense", "rrf", "hybrid"):
+        for mode in ("lexical", "dense"):
             lat = latencies_ms(lambda q: index.search(q, k=10, mode=mode), queries)
             rows.append(Row("query", f"{size_label(n)} {mode}", {**p50_p95(lat)},
                             f"index only (query vector cached); FAISS {kind}; Tantivy built in "
                             f"{lexical_build_s:.1f} s, {lexical_mb:.0f} MB" if mode == "lexical" else
                             f"index only (query vector cached); FAISS {kind}"))
+        # "rrf": the hybrid before adaptive fusion; the default hybrid without and with its
+        # re-ranking by best sentence: one loop, interleaved, so their ratios are fair
+        rows += _hybrid_rows(index, queries, f"{size_label(n)}", f"index only (query vector cached); FAISS {kind}")
+        # the long (template) questions take their own path: whole passages, and a focus read
+        # of their rarest words (index.focus); none is among the first queries above
+        lat = paired_latencies_ms({"rrf": lambda q: index.search(q, k=10, mode="rrf"),
+                                   "hybrid": lambda q: index.search(q, k=10, mode="hybrid")}, long_questions)
+        p95 = {name: float(p50_p95(v)["p95 ms"]) for name, v in lat.items()}
+        rows += [Row("query", f"{size_label(n)} {name}, {len(long_questions)} long questions", {**p50_p95(v)},
+                     f"index only; FAISS {kind}" + (f"; p95 {p95['hybrid'] / p95['rrf']:.2f}x rrf's"
+                                                    if name == "hybrid" else "")) for name, v in lat.items()]
         lat = latencies_ms(lambda q: index.search(q, k=10, mode="hybrid",
                                                   filters=Filters(doc_type=DOC_TYPES[0])), queries)
         rows.append(Row("query", f"{size_label(n)} hybrid, doc_type filter", {**p50_p95(lat)},
@@ -292,12 +321,31 @@ def bench_search(directory: Path, n: int, analyzer: Analyzer, embedder: Embedder
         threads = torch.get_num_threads()
         for t in sorted({threads, 1}, reverse=True):
             torch.set_num_threads(t)
-            for mode in ("rrf", "hybrid"):
-                lat = latencies_ms(lambda q: index.search(q, k=10, mode=mode), queries, rounds=1)
-                rows.append(Row("query", f"{size_label(n)} {mode} end to end, torch {t} thread(s)",
-                                {**p50_p95(lat)},
-                                f"with e5 query encoding; FAISS {kind}; index opened in {load_s:.1f} s"))
+            rows += _hybrid_rows(index, queries, f"{size_label(n)}", f"with e5 query encoding; FAISS {kind}; "
+                                 f"index opened in {load_s:.1f} s", f" end to end, torch {t} thread(s)", rounds=1)
         torch.set_num_threads(threads)
+    return rows
+
+
+def _hybrid_rows(index: SearchIndex, queries: list[str], size: str, note: str, suffix: str = "",
+                 rounds: int = 2) -> list[Row]:
+    """rrf, hybrid without and hybrid with the sentence re-ranking, timed interleaved; the
+    last row says its p95 against the other two's."""
+    def hybrid(sentences: bool):
+        def run(q: str) -> None:
+            index.sentence_evidence = sentences
+            try:
+                index.search(q, k=10, mode="hybrid")
+            finally:
+                index.sentence_evidence = True
+        return run
+    lat = paired_latencies_ms({"rrf": lambda q: index.search(q, k=10, mode="rrf"),
+                               "hybrid, no sentence re-ranking": hybrid(False),
+                               "hybrid": hybrid(True)}, queries, rounds)
+    p95 = {name: float(p50_p95(v)["p95 ms"]) for name, v in lat.items()}
+    rows = [Row("query", f"{size} {name}{suffix}", {**p50_p95(v)}, note) for name, v in lat.items()]
+    rows[-1].note += (f"; p95 {p95['hybrid'] / p95['rrf']:.2f}x rrf's, "
+                      f"{p95['hybrid'] / p95['hybrid, no sentence re-ranking']:.2f}x without sentences")
     return rows
 
 
@@ -315,6 +363,9 @@ def main_rows(sizes: list[int], kinds: list[str], n_queries: int, embedder: Embe
     queries = [json.loads(line)["query"] for name in ("retrieval_queries.jsonl", "retrieval_queries_hard.jsonl")
                for line in (ROOT / "evaluations" / "data" / name).read_text(encoding="utf-8").splitlines()
                if line.strip()][:n_queries]
+    hard = [json.loads(line) for line in (ROOT / "evaluations" / "data" / "retrieval_queries_hard.jsonl")
+            .read_text(encoding="utf-8").splitlines() if line.strip()]
+    long_questions = [q["query"] for q in hard if plan_query(q["query"], analyzer).long_question]
     qvecs = embedder.encode_queries(queries)
     rows = []
     for n in sizes:
@@ -322,8 +373,8 @@ def main_rows(sizes: list[int], kinds: list[str], n_queries: int, embedder: Embe
         print(f"  {size_label(n)}: synthetic store {'built in %.0f s' % built if built else 'cached'}", flush=True)
         rows += bench_kinds(directory, n, kinds, embedder.name, qvecs)
         print_rows(rows[-len(kinds):])
-        rows += bench_search(directory, n, analyzer, embedder, queries, kinds)
-        print_rows(rows[-12:])
+        rows += bench_search(directory, n, analyzer, embedder, queries, kinds, long_questions)
+        print_rows(rows[-18:])
         kind = choose_kind("auto", n)
         rows += bench_catch_up(directory, n, kind if kind in kinds else kinds[-1], embedder.name, qvecs)
         print_rows(rows[-2:])

@@ -11,7 +11,7 @@ a retrieved passage is relevant when it comes from that document and contains
 the phrase, so the judgments do not depend on how the index cuts passages.
 
     python evaluations/retrieval.py [--queries old|hard|both] [--k 10] [--show-misses]
-        [--lexical-engine tantivy|fts5|both] [--index-dir DIR]
+        [--lexical-engine tantivy|fts5|both] [--index-dir DIR] [--split tune|test|both]
 """
 
 from __future__ import annotations
@@ -104,6 +104,8 @@ def main() -> None:
     ap.add_argument("--queries", choices=("old", "hard", "both"), default="both",
                     help="old: the 64 queries of retrieval_queries.jsonl; hard: the 157 of "
                          "retrieval_queries_hard.jsonl (split tune/test)")
+    ap.add_argument("--split", choices=("tune", "test", "both"), default="both",
+                    help="which split of the hard queries to run (tune while choosing; test once, at the end)")
     ap.add_argument("--show-misses", action="store_true")
     ap.add_argument("--lexical-engine", choices=("tantivy", "fts5", "both"), default="tantivy",
                     help="the BM25 engine (both: the same index searched through each)")
@@ -112,7 +114,8 @@ def main() -> None:
     args = ap.parse_args()
     engines = ["tantivy", "fts5"] if args.lexical_engine == "both" else [args.lexical_engine]
     queries = ((load_queries(QUERIES) if args.queries != "hard" else [])
-               + (load_queries(HARD_QUERIES) if args.queries != "old" else []))
+               + [q for q in (load_queries(HARD_QUERIES) if args.queries != "old" else [])
+                  if args.split in ("both", q["split"])])
     settings = get_settings()
     t0 = time.perf_counter()
     analyzer, embedder = build_analyzer(), build_embedder(settings)

@@ -207,6 +207,13 @@ class LexicalIndex:
         rowids = searcher.fast_field_values("rowid", [address for _, address in hits])
         return [(int(r), float(score)) for r, (score, _) in zip(rowids, hits, strict=True)]
 
+    def doc_freqs(self, words: Sequence[str]) -> dict[str, int]:
+        """How many passages hold each of these words (a word none holds is left out; passages
+        deleted but not yet merged away still count: a rarity, not an exact count)."""
+        searcher = self._index.searcher()
+        found = {w: searcher.doc_freq("terms", w) for w in dict.fromkeys(words)}
+        return {w: n for w, n in found.items() if n}
+
     @property
     def size(self) -> int:
         return self._index.searcher().num_docs

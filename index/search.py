@@ -15,7 +15,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Literal
@@ -24,6 +24,7 @@ import numpy as np
 
 from index import catalog
 from index.filters import Filters, where_clause
+from index.focus import add_focus, focus_words
 from index.fusion import COVERAGE_DEPTH, adaptive, coverage, lexical_weight, rrf, unit_score
 from index.passages import indexed_text, sentence_texts
 from index.passages import passages as cut_passages
@@ -62,7 +63,8 @@ class Ranking:
 class Candidates:
     """What a search read from the indexes before fusing: the lexical and dense lists
     (rowid, score) best first, the query vector (None without a model or in lexical mode),
-    the highlight terms, and the query plan (hybrid mode with a model)."""
+    the highlight terms, the query plan (hybrid mode with a model) and, for a long question,
+    BM25's list for its rarest words alone (:mod:`index.focus`)."""
 
     mode: Mode
     terms: list[str]
@@ -70,10 +72,11 @@ class Candidates:
     lexical: list[tuple[int, float]]
     dense: list[tuple[int, float]]
     vector: np.ndarray | None
+    focus: list[tuple[int, float]] = field(default_factory=list)
 
     def head(self, depth: int) -> Candidates:
         """The candidates reading each index to only ``depth`` would have given."""
-        return replace(self, lexical=self.lexical[:depth], dense=self.dense[:depth])
+        return replace(self, lexical=self.lexical[:depth], dense=self.dense[:depth], focus=self.focus[:depth])
 
 
 def _fts_words(term: str) -> list[str]:
@@ -81,17 +84,25 @@ def _fts_words(term: str) -> list[str]:
     return [w for w in re.split(r"[^\w]+", term.lower()) if w]
 
 
+def _lexical_words(plan: QueryPlan) -> list[list[str]]:
+    """Per content word of the query, the words the lexical index holds of its terms."""
+    return [[w for t in word for w in _fts_words(t)] for word in plan.words]
+
+
 class SearchIndex:
     """Documents, passages and both indexes in one directory."""
 
     def __init__(self, directory: Path, analyzer: Analyzer, embedder: Embedder | None = None,
-                 dense_index: str = "auto", tagger: Tagger | None = None, lexical_engine: str = "tantivy"):
+                 dense_index: str = "auto", tagger: Tagger | None = None, lexical_engine: str = "tantivy",
+                 sentence_evidence: bool = True):
         self.directory = Path(directory)
         self.store = DocumentStore(self.directory)
         self.analyzer = analyzer
         self.embedder = embedder
         # optional: with a tagger, passages are tagged with goals and targets as they go in
         self.tagger = tagger
+        # False: hybrid search re-scores nothing by sentences (benchmarks measure its cost with it)
+        self.sentence_evidence = sentence_evidence
         self._derived = DerivedIndexes(self.directory, self.store, embedder, dense_index, lexical_engine)
         # (generation, SQL condition, parameters) -> rowids that satisfy it, most recent last
         self._allowed: OrderedDict[tuple[object, ...], np.ndarray] = OrderedDict()
@@ -215,10 +226,22 @@ class SearchIndex:
             at += len(ts)
         return out
 
-    def embed_missing_sentences(self, batch: int = 64, progress=None) -> int:
+    def sentences_missing(self) -> int:
+        """How many passages :meth:`embed_missing_sentences` has still to do (every passage when
+        the stored sentence vectors are another model's; none without a model)."""
+        if self.embedder is None:
+            return 0
+        if self.store.sentence_embedder_name() not in (None, self.embedder.name):
+            return self.store.passage_count()
+        return len(self.store.passages_without_sentences())
+
+    def embed_missing_sentences(self, batch: int = 64, progress=None, limit: int | None = None) -> int:
         """Embed the sentences of the passages stored without them (a data folder from before
         sentence vectors, or after a change of model); returns how many passages were done.
-        ``underlag reindex`` runs this; until then those passages rank by their passage vector."""
+        ``underlag reindex`` runs this, and the server at its start, ``limit`` passages a call
+        (api.service.fill_sentences_in_background); until then those passages rank by their
+        passage vector. With ``limit``, another model's vectors are all dropped at the first
+        call (never mixed with this model's) and the rest are done by the next calls."""
         if self.embedder is None:
             return 0
         if self.store.sentence_embedder_name() not in (None, self.embedder.name):
@@ -226,6 +249,8 @@ class SearchIndex:
             replace_all = True
         else:
             todo, replace_all = self.store.passages_without_sentences(), False
+        if limit is not None:
+            todo = todo[:limit]
         done: dict[int, np.ndarray] = {}
         for i in range(0, len(todo), batch):
             found = self.store.passages(todo[i:i + batch])
@@ -340,6 +365,11 @@ class SearchIndex:
         where, params = self._where(filters)
         return self.store.lexical_search(match, k, where, params)
 
+    def _doc_freqs(self, words: Sequence[str]) -> dict[str, int]:
+        """How many passages hold each lexical word (the lexical engine's count)."""
+        engine = self._derived.lexical()
+        return engine.doc_freqs(words) if engine is not None else self.store.doc_freqs(words)
+
     def dense(self, vector: np.ndarray, k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:
         if self.embedder is None:
             return []
@@ -401,32 +431,37 @@ class SearchIndex:
         if plan is not None:
             terms = plan.terms
         lex = self.lexical(terms, depth, filters) if mode != "dense" and terms else []
+        focus: list[tuple[int, float]] = []
+        if plan is not None and plan.long_question and lex:
+            words = _lexical_words(plan)
+            rare = focus_words(words, self._doc_freqs([w for word in words for w in word]))
+            focus = self.lexical(rare, depth, filters) if rare else []
         vector = None
         den: list[tuple[int, float]] = []
         if mode != "lexical" and self.embedder is not None:
             vector = self.embedder.encode_queries([plan.text if plan is not None else query])[0]
             den = self.dense(vector, depth, filters)
-        return Candidates(mode=mode, terms=terms, plan=plan, lexical=lex, dense=den, vector=vector)
+        return Candidates(mode=mode, terms=terms, plan=plan, lexical=lex, dense=den, vector=vector, focus=focus)
 
     def rank(self, candidates: Candidates, depth: int | None = None) -> Ranking:
         """The ranking fused from ``candidates`` (from the first ``depth`` of each list, if given)."""
         c = candidates if depth is None else candidates.head(depth)
         lex, den = c.lexical, c.dense
         if c.plan is not None and c.vector is not None:
-            return self._hybrid(c.plan, lex, den, c.vector)
+            return self._hybrid(c.plan, lex, den, c.vector, c.focus)
         return Ranking(c.terms, rrf(lex, den) if c.mode in ("hybrid", "rrf") else (lex or den), lex, den)
 
     def _hybrid(self, plan: QueryPlan, lex: list[tuple[int, float]], den: list[tuple[int, float]],
-                vector: np.ndarray) -> Ranking:
-        """The lists fused with BM25 weighted by its coverage, the head re-scored by its best
-        sentences and the query's cues."""
+                vector: np.ndarray, focus: list[tuple[int, float]]) -> Ranking:
+        """The lists fused with BM25 weighted by its coverage (plus a long question's focus
+        read), the head re-scored by its best sentences and the query's cues."""
         weight = 0.0
         if lex:
             held = [set(row.terms.split()) for row in self.store.lexical_rows([r for r, _ in lex[:COVERAGE_DEPTH]])]
-            weight = lexical_weight(coverage([[w for t in word for w in _fts_words(t)] for word in plan.words], held))
-        ranked = adaptive(lex, den, weight)
+            weight = lexical_weight(coverage(_lexical_words(plan), held))
+        ranked = add_focus(adaptive(lex, den, weight), focus)
         ranked = by_best_sentence(ranked, vector, den, self._sentence_vectors, self.store.vectors_by_rowid,
-                                  weight=sentence_weight(plan))
+                                  weight=sentence_weight(plan) if self.sentence_evidence else 0.0)
         ranked = rerank(ranked, plan, self.store.passages)
         return Ranking(plan.terms, [(r, unit_score(s)) for r, s in ranked], lex, den)
 

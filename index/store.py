@@ -473,6 +473,18 @@ class DocumentStore:
         rows = self._db.execute(f"SELECT rowid FROM passages WHERE {where}", list(params))
         return np.fromiter((r[0] for r in rows), dtype=np.int64)
 
+    def doc_freqs(self, words: Sequence[str]) -> dict[str, int]:
+        """How many passages hold each of these lexical words (FTS5's own count; a word none
+        holds is left out). Through a connection-local fts5vocab table: nothing in the file."""
+        words = list(dict.fromkeys(words))
+        if not words:
+            return {}
+        self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.passage_fts_vocab "
+                         "USING fts5vocab(main, passage_fts, row)")
+        rows = self._db.execute("SELECT term, doc FROM temp.passage_fts_vocab WHERE term IN "
+                                f"({','.join('?' * len(words))})", words)
+        return {term: int(doc) for term, doc in rows}
+
     def lexical_search(self, match: str, k: int, where: str = "1", params: Sequence[object] = ()
                        ) -> list[tuple[int, float]]:
         """BM25 over the passages' terms: (rowid, score) best first; higher is better."""

@@ -176,3 +176,60 @@ def test_sentence_vectors_of_another_model_are_ignored_and_redone(small_index: S
         assert other.store.sentence_embedder_name() == "hashing-test-128"
     finally:
         other.close()
+
+
+# -- the server fills them in itself -----------------------------------------------------------
+
+def test_embed_missing_sentences_with_a_limit_does_that_many_and_the_next_call_the_rest(small_index: SearchIndex):
+    _forget_sentences(small_index)
+    n = small_index.sentences_missing()
+    assert n == small_index.passage_count() > 3
+    assert small_index.embed_missing_sentences(limit=3) == 3
+    assert small_index.sentences_missing() == n - 3
+    assert small_index.embed_missing_sentences(limit=n) == n - 3
+    assert small_index.sentences_missing() == 0 and small_index.embed_missing_sentences(limit=3) == 0
+
+
+def test_with_a_limit_another_models_vectors_are_dropped_at_once_never_mixed(small_index: SearchIndex, analyzer):
+    other = SearchIndex(small_index.directory, analyzer, HashingEmbedder(dim=128))
+    try:
+        n = other.passage_count()
+        assert other.sentences_missing() == n  # the stored vectors are another model's
+        assert other.embed_missing_sentences(limit=2) == 2
+        stored = other.store.sentence_vectors([r for r, _ in other.store.all_passages()])
+        assert {m.shape[1] for m in stored.values()} == {128}  # only the new model's left
+        assert other.sentences_missing() == n - 2
+    finally:
+        other.close()
+
+
+def test_the_server_embeds_the_sentences_of_a_data_folder_from_before_them(tmp_path: Path, analyzer,
+                                                                           corpus_dir: Path, monkeypatch):
+    import time
+
+    from fastapi.testclient import TestClient
+
+    import api.service
+    from api.app import create_app
+    from underlag.settings import Settings
+
+    from conftest import LOCAL
+
+    monkeypatch.setattr(api.service, "SENTENCE_BATCH", 4)  # several calls, as at scale
+    settings = Settings(data_dir=tmp_path / "data")
+    with SearchIndex(settings.index_dir, analyzer, HashingEmbedder()) as index:
+        index.add(parse_file(corpus_dir / PROJECT))
+        rows = index.store.document_passages(index.store.list()[0].id)
+        expected = index.store.sentence_vectors([r for r, _ in rows])
+        _forget_sentences(index)
+        assert index.sentences_missing() == len(rows)
+    with TestClient(create_app(settings, HashingEmbedder(), seed_corpus=None), base_url=LOCAL) as c:
+        deadline = time.monotonic() + 60
+        with SearchIndex(settings.index_dir, analyzer, HashingEmbedder()) as index:
+            while index.sentences_missing() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert index.sentences_missing() == 0
+            stored = index.store.sentence_vectors([r for r, _ in rows])
+        assert stored.keys() == expected.keys()
+        assert all(np.array_equal(stored[r], expected[r]) for r in expected)
+        assert c.app.state.service.sentences_pending == 0
