@@ -247,6 +247,13 @@ def test_json_elements_carry_reason_and_evidence(t2023, analyzer):
 
 # The territorial perspective: a place counts in a sentence about differences between places
 # (issue 18's realistic cases: removals kept places named in sentences about other things).
+def territorial_verdict(t2023, analyzer, texts: list[str]):
+    """The territorial element of answer 1.3 made of ``texts``."""
+    sec = section("1.3", t2023.question("1.3").title, texts)
+    report = check_coverage(draft(sec), only(t2023, "1.3"), HashingEmbedder(), analyzer)
+    return element(report, "1.3", "territoriellt")
+
+
 @pytest.mark.parametrize(("texts", "status"), [
     (["Mikrobidraget ges till företag i hela länet förutom i Örebro tätort, där tillväxten är "
       "betydligt högre än i övriga delar av länet."], "covered"),
@@ -255,9 +262,7 @@ def test_json_elements_carry_reason_and_evidence(t2023, analyzer):
 ])
 def test_places_cover_the_territorial_perspective_only_in_a_sentence_on_differences(
         t2023, analyzer, texts, status):
-    sec = section("1.3", t2023.question("1.3").title, texts)
-    report = check_coverage(draft(sec), only(t2023, "1.3"), HashingEmbedder(), analyzer)
-    terr = element(report, "1.3", "territoriellt")
+    terr = territorial_verdict(t2023, analyzer, texts)
     assert terr.status == status
     if status == "weak":
         assert terr.reason.startswith("nämner platser och områden (Karlskoga")
@@ -277,9 +282,7 @@ def test_places_cover_the_territorial_perspective_only_in_a_sentence_on_differen
 ])
 def test_organisation_names_are_no_places_and_where_words_beside_a_difference_cue_are(
         t2023, analyzer, texts, status):
-    sec = section("1.3", t2023.question("1.3").title, texts)
-    report = check_coverage(draft(sec), only(t2023, "1.3"), HashingEmbedder(), analyzer)
-    terr = element(report, "1.3", "territoriellt")
+    terr = territorial_verdict(t2023, analyzer, texts)
     assert terr.status == status
     if status == "weak":
         assert "Mälardalen" not in terr.evidence and "Örebro" not in terr.evidence
