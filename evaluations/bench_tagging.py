@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench_common import ROOT, Row, machine, print_rows
 
-from api.cli.tagging import _tag_csv
+from api.cli.tagging_local import tag_csv
 from api.components import build_embedder, load_tagger
 from nlp.analyzer import default_analyzer
 from underlag.settings import get_settings
@@ -54,7 +54,7 @@ def run(n: int = 1000) -> list[Row]:
             w.writerow(["id", "text"])
             w.writerows([i, t] for i, t in enumerate(texts))
         t0 = time.perf_counter()
-        _tag_csv(tagger, src, "text", False, None, dst)
+        tag_csv(tagger, src, "text", False, None, dst)
         seconds = time.perf_counter() - t0
         with open(dst, encoding="utf-8") as f:
             tagged = sum(1 for r in csv.DictReader(f) if r["agenda2030_goals"])

@@ -73,9 +73,16 @@ SERVER = textwrap.dedent("""
     HIT = {"id": "d:0:0", "document_id": "d", "filename": "r.txt", "document": "Rapport",
            "section_title": "Bredband", "heading_path": ["Bredband"], "text": "Fibernät på landsbygden.",
            "score": 0.5}
+    TAG = {"framework": "agenda2030", "id": "9", "title": "Hållbar industri, innovationer och infrastruktur",
+           "level": "goal", "score": 0.96}
     class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.answer({"labels": [TAG]})
         def do_GET(self):
-            body = json.dumps({"hits": [HIT]}).encode()
+            self.answer({"hits": [HIT]})
+        def answer(self, obj):
+            body = json.dumps(obj).encode()
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -88,19 +95,31 @@ SERVER = textwrap.dedent("""
 """)
 
 
-def test_a_search_a_server_answers_opens_no_index(tmp_path):
-    """The server path costs the interpreter, the options and one request (a stand-in server here)."""
+@pytest.fixture(scope="module")
+def stand_in_server():
+    """A server that answers every search with one hit and every tagging with goal 9."""
     proc = subprocess.Popen([sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True)
     try:
-        port = proc.stdout.readline().strip()  # type: ignore[union-attr]
-        out, modules = run_cli(["search", "fibernät", "--json"], tmp_path,
-                               UNDERLAG_SERVER=f"http://127.0.0.1:{port}")
+        yield f"http://127.0.0.1:{proc.stdout.readline().strip()}"  # type: ignore[union-attr]
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_search_a_server_answers_opens_no_index(tmp_path, stand_in_server):
+    """The server path costs the interpreter, the options and one request."""
+    out, modules = run_cli(["search", "fibernät", "--json"], tmp_path, UNDERLAG_SERVER=stand_in_server)
     assert [h["text"] for h in json.loads(out)] == ["Fibernät på landsbygden."]
     assert heavy_in(modules) == []
     assert "api.cli.searching" not in modules
+
+
+def test_a_text_a_server_tags_loads_no_tagger(tmp_path, stand_in_server):
+    out, modules = run_cli(["tag", "--text", "Bredband på landsbygden", "--json"], tmp_path,
+                           UNDERLAG_SERVER=stand_in_server)
+    assert [label["id"] for label in json.loads(out)["labels"]] == ["9"]
+    assert heavy_in(modules) == []
+    assert "api.cli.tagging_local" not in modules
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))

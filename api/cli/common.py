@@ -49,7 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("api.cli.serve", "Start the web service and its web page (API docs under /docs)."),
     "tag": ("api.cli.tagging", "Tag text with Agenda 2030 goals and targets, the national strategy, the RUS "
             "and perspectives."),
-    "portfolio": ("api.cli.tagging", "Documents x goals over everything indexed: how much of each document "
+    "portfolio": ("api.cli.portfolio", "Documents x goals over everything indexed: how much of each document "
                   "concerns each goal."),
     "template": ("api.cli.templates", "Report templates: list, show and extract them."),
 }
