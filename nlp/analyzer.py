@@ -176,7 +176,7 @@ def swedish_lexicon() -> SwedishLexicon:
             pickle.dump((key, lexicon), f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(f.name, path)
         write_lexicon_db(lexicon, key)
-    except OSError:
+    except (OSError, sqlite3.Error):
         pass  # a read-only model folder: build again next time
     return lexicon
 
