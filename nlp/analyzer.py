@@ -206,8 +206,11 @@ def write_lexicon_db(lexicon: SwedishLexicon, key: str, path: Path | None = None
                        ((f, lexicon.lemmas.get(f), f in lexicon.words, f in lexicon.stop_words)
                         for f in sorted(forms)))
         db.commit()
-    finally:
+    except BaseException:
         db.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    db.close()
     os.replace(tmp, path)
     return path
 
