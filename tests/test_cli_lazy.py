@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import typer.main
+from typer.testing import CliRunner
 
 from api.cli import app
 from api.cli.common import COMMANDS, lazy
@@ -129,6 +130,12 @@ def test_the_table_lists_each_command_with_its_own_help(name):
     command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
     own = inspect.cleandoc(command.help or "").split("\n\n")[0]
     assert " ".join(own.split()) == line
+
+
+def test_a_mistyped_command_gets_the_command_it_resembles():
+    result = CliRunner().invoke(app, ["serch", "bredband"])
+    assert result.exit_code == 2
+    assert "No such command 'serch'. Did you mean 'search'" in result.output
 
 
 def test_lazy_loads_only_the_command_line_own_modules():

@@ -8,6 +8,7 @@ own, and importing every command's libraries (the index, the tagger, the review 
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib
 import json
@@ -86,7 +87,15 @@ class LazyCommands(typer.core.TyperGroup):
         name = args[0] if args else None
         if name in COMMANDS and name not in self.commands:
             self.commands[name] = _load_command(name)
-        return super().resolve_command(ctx, args)
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as e:  # click's UsageError: Typer suggests only among commands already loaded
+            message = getattr(e, "message", None)
+            if name and isinstance(message, str) and "Did you mean" not in message:
+                matches = difflib.get_close_matches(name, list(COMMANDS))
+                if matches:
+                    e.message = f"{message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
+            raise
 
 
 def _load_command(name: str) -> Any:
