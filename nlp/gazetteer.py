@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from underlag import yamlfile
 
 GAZETTEER = Path(__file__).resolve().parent / "data" / "gazetteer.yaml"
 
@@ -228,7 +228,7 @@ def _is_self(label: str, self_names: tuple[str, ...]) -> bool:
 
 @lru_cache(maxsize=4)
 def _load(path: Path, mtime: float) -> Gazetteer:
-    return Gazetteer(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return Gazetteer(yamlfile.safe_load(path.read_text(encoding="utf-8")) or {})
 
 
 def load_gazetteer(path: Path = GAZETTEER) -> Gazetteer:

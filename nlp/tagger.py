@@ -48,12 +48,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from nlp.analyzer import Analyzer, Token
 from nlp.aurora import AuroraQueries
 from nlp.embed import Embedder
 from nlp.taxonomy import Framework, Label
+from underlag import yamlfile
 from underlag.model import Tag, TagEvidence
 
 
@@ -139,7 +139,7 @@ class Lexicon:
 
     @classmethod
     def load(cls, analyzer: Analyzer, path: Path = LEXICON_PATH) -> Lexicon:
-        return cls(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, analyzer)
+        return cls(yamlfile.safe_load(path.read_text(encoding="utf-8")) or {}, analyzer)
 
     def _forms(self, lower: str) -> set[str]:
         forms = {lower, *self.analyzer.word_terms(lower)}
@@ -854,8 +854,6 @@ def chunk_text(text: str, analyzer: Analyzer, max_chars: int = MAX_CHUNK) -> lis
     if start is not None:
         out.append((start, end))  # type: ignore[arg-type]
     return out
-
-
 
 
 def window_spans(text: str, analyzer: Analyzer, sentences: list[tuple[int, int]] | None = None

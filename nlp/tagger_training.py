@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from nlp.analyzer import Analyzer
 from nlp.aurora import AuroraQueries
@@ -42,6 +41,7 @@ from nlp.tagger import (
     TaggerModel, TargetHead, TermWeights, goal_features, target_features, target_parents,
 )
 from nlp.taxonomy import Framework, load_taxonomies
+from underlag import yamlfile
 
 #: Bump when features or training change, so cached models are rebuilt.
 MODEL_VERSION = "12"
@@ -126,7 +126,7 @@ def load_indicators(path: Path) -> dict[str, list[str]]:
     if not path.exists():
         return {}
     out: dict[str, list[str]] = {}
-    for key, text in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+    for key, text in (yamlfile.safe_load(path.read_text(encoding="utf-8")) or {}).items():
         parts = str(key).split("-")
         if len(parts) >= 3 and parts[-1] == "title":
             out.setdefault(f"{parts[0]}.{parts[1]}", []).append(str(text))

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import yaml
 
 from underlag.errors import TaxonomyError
+from underlag import yamlfile
 
 Level = Literal["goal", "target"]
 
@@ -159,7 +160,7 @@ def load_framework(path: Path) -> Framework:
     path = Path(path)
     try:
         raw = path.read_text(encoding="utf-8")
-        data = json.loads(raw) if path.suffix == ".json" else yaml.safe_load(raw)
+        data = json.loads(raw) if path.suffix == ".json" else yamlfile.safe_load(raw)
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as e:
         raise TaxonomyError(f"{path}: cannot be read as a framework file: {e}") from None
     if not isinstance(data, dict):

@@ -52,6 +52,7 @@ from pydantic import BaseModel, ConfigDict
 
 from underlag.errors import TemplateError, UnknownQuestionError
 from underlag.model import BlockKind, Document, Section
+from underlag import yamlfile
 
 AnswerType = Literal["prose", "table", "choice"]
 
@@ -456,7 +457,7 @@ def save_template(template: Template, path: Path) -> None:
 @lru_cache(maxsize=32)
 def _read(path: Path, mtime: float) -> Template:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlfile.safe_load(path.read_text(encoding="utf-8"))
         return Template.model_validate(data)
     except (yaml.YAMLError, ValueError) as e:
         raise TemplateError(f"{path.name}: not a valid template ({e}); compare it with "
