@@ -109,6 +109,14 @@ class SwedishLexicon:
     #: spaCy's Swedish stop words.
     stop_words: frozenset[str]
 
+    def lemma(self, lower: str) -> str | None:
+        """The lemma table's lemma of an inflected form, else None."""
+        return self.lemmas.get(lower)
+
+    def known(self, lower: str) -> bool:
+        """A word of the word list or an inflected form of the lemma table."""
+        return lower in self.words or lower in self.lemmas
+
 
 def _lookups_file() -> Path:
     import importlib.util
@@ -228,46 +236,44 @@ class LexiconLookups:
     """
 
     def __init__(self, path: Path):
-        self._db: sqlite3.Connection | None = sqlite3.connect(f"file:{path}?mode=ro", uri=True,
-                                                              check_same_thread=False)
+        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._lock = threading.Lock()
-        self._rows: dict[str, tuple[str | None, bool] | None] = {}
+        self._rows: dict[str, tuple[str | None, bool] | None] = {}  # form -> (lemma, in the word list)
         self._memory: SwedishLexicon | None = None
         self.disk_lookups = 0
         #: spaCy's Swedish stop words (386: read at once)
         self.stop_words = frozenset(f for (f,) in self._db.execute("SELECT form FROM forms WHERE stop"))
+        #: The two questions: from disk, and once the lexicon is loaded the lookups in its own
+        #: tables, so a process that switched analyses as fast as one that loaded it at start.
+        self.lemma: Callable[[str], str | None] = self._lemma_from_disk
+        self.known: Callable[[str], bool] = self._known_from_disk
 
     def _row(self, form: str) -> tuple[str | None, bool] | None:
+        """(its lemma, whether the word list holds it) from disk, or None for a form not stored;
+        the call past :data:`DISK_LOOKUPS` loads the lexicon instead and answers from it."""
         with self._lock:
-            if form in self._rows:
-                return self._rows[form]
-            self.disk_lookups += 1
-            if self.disk_lookups > DISK_LOOKUPS or self._db is None:
-                self._memory = swedish_lexicon()
-                if self._db is not None:
-                    self._db.close()
-                    self._db = None
-                return None
-            found = self._db.execute("SELECT lemma, word FROM forms WHERE form = ?", (form,)).fetchone()
-            row = None if found is None else (found[0], bool(found[1]))
-            self._rows[form] = row
-            return row
-
-    def lemma(self, lower: str) -> str | None:
-        """The lemma table's lemma of an inflected form, else None."""
-        if self._memory is None:
-            row = self._row(lower)
             if self._memory is None:
-                return row[0] if row else None
-        return self._memory.lemmas.get(lower)
+                if form in self._rows:
+                    return self._rows[form]
+                self.disk_lookups += 1
+                if self.disk_lookups <= DISK_LOOKUPS:
+                    found = self._db.execute("SELECT lemma, word FROM forms WHERE form = ?", (form,)).fetchone()
+                    row = self._rows[form] = None if found is None else (found[0], bool(found[1]))
+                    return row
+                memory = self._memory = swedish_lexicon()
+                self._db.close()
+                self.lemma = memory.lemmas.get
+                words, inflected = memory.words, memory.lemmas
+                self.known = lambda w: w in words or w in inflected
+        return self._memory.lemma(form), form in self._memory.words
 
-    def known(self, lower: str) -> bool:
-        """A word of the word list or an inflected form of the lemma table."""
-        if self._memory is None:
-            row = self._row(lower)
-            if self._memory is None:
-                return bool(row and (row[1] or row[0] is not None))
-        return lower in self._memory.words or lower in self._memory.lemmas
+    def _lemma_from_disk(self, lower: str) -> str | None:
+        row = self._row(lower)
+        return row[0] if row else None
+
+    def _known_from_disk(self, lower: str) -> bool:
+        row = self._row(lower)
+        return bool(row and (row[1] or row[0] is not None))
 
 
 def _lexicon_db_fresh(path: Path) -> bool:
@@ -368,13 +374,8 @@ class Analyzer:
 
     @cached_property
     def _lexicon(self) -> LexiconLookups | SwedishLexicon:
+        """Either answers ``lemma``, ``known`` and ``stop_words`` alike."""
         return lexicon_lookups()
-
-    @cached_property
-    def _lemma_of(self) -> Callable[[str], str | None]:
-        """The lemma table's lemma of an inflected form, else None."""
-        lexicon = self._lexicon
-        return lexicon.lemma if isinstance(lexicon, LexiconLookups) else lexicon.lemmas.get
 
     @cached_property
     def stop_words(self) -> frozenset[str]:
@@ -389,10 +390,7 @@ class Analyzer:
         if self._is_word is not None:
             return self._is_word
         lexicon = self._lexicon
-        if isinstance(lexicon, LexiconLookups):
-            return lexicon.known
-        words, inflected = lexicon.words, lexicon.lemmas
-        return lambda w: w in words or w in inflected
+        return lambda w: lexicon.known(w)  # LexiconLookups swaps its own when it loads the lexicon
 
     @cached_property
     def splitter(self) -> CompoundSplitter:
@@ -402,7 +400,7 @@ class Analyzer:
 
     def is_swedish(self, lower: str) -> bool:
         """A lower-case word the Swedish lexicon knows: a word, an inflected form or a compound."""
-        return (self.known(lower) or self._lemma_of(lower) is not None or self.known(self.lemma(lower))
+        return (self.known(lower) or self._lexicon.lemma(lower) is not None or self.known(self.lemma(lower))
                 or len(self.splitter.split(lower)) > 1)
 
     def tokens(self, text: str) -> list[Token]:
@@ -415,7 +413,7 @@ class Analyzer:
         return out
 
     def lemma(self, lower: str) -> str:
-        return self._lemma_of(lower) or lower
+        return self._lexicon.lemma(lower) or lower
 
     def sentences(self, text: str) -> list[tuple[int, int]]:
         """Character spans of the sentences in ``text``."""
