@@ -202,8 +202,8 @@ class SearchIndex:
         self._derived.lexical()  # opened (or rebuilt) at the generation before this change
         if self.embedder is not None and ps:
             vectors = self.embedder.encode_passages(texts)
-            if self.store.sentence_embedder_name() not in (None, self.embedder.name):
-                self.embed_missing_sentences()  # another model's: never mixed with this one's
+            if self._sentences_of_another_model():
+                self.embed_missing_sentences()  # never mixed with this one's
             sentences = self._embed_sentences(ps)
             self._derived.dense()  # re-embeds first if the index was built with another model
         tags = self._tags(texts, vectors) if self.tagger is not None else None
@@ -231,9 +231,13 @@ class SearchIndex:
         the stored sentence vectors are another model's; none without a model)."""
         if self.embedder is None:
             return 0
-        if self.store.sentence_embedder_name() not in (None, self.embedder.name):
+        if self._sentences_of_another_model():
             return self.store.passage_count()
         return len(self.store.passages_without_sentences())
+
+    def _sentences_of_another_model(self) -> bool:
+        """Whether the stored sentence vectors were made by another model than this index's."""
+        return self.embedder is not None and self.store.sentence_embedder_name() not in (None, self.embedder.name)
 
     def embed_missing_sentences(self, batch: int = 64, progress=None, limit: int | None = None) -> int:
         """Embed the sentences of the passages stored without them (a data folder from before
@@ -244,11 +248,9 @@ class SearchIndex:
         call (never mixed with this model's) and the rest are done by the next calls."""
         if self.embedder is None:
             return 0
-        if self.store.sentence_embedder_name() not in (None, self.embedder.name):
-            todo = [r for r, _ in self.store.all_passages()]  # another model's: all of them again
-            replace_all = True
-        else:
-            todo, replace_all = self.store.passages_without_sentences(), False
+        replace_all = self._sentences_of_another_model()  # then all of them again
+        todo = (self.store.filter_rowids("1", ()).tolist() if replace_all
+                else self.store.passages_without_sentences())
         if limit is not None:
             todo = todo[:limit]
         done: dict[int, np.ndarray] = {}
