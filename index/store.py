@@ -68,7 +68,7 @@ CREATE INDEX IF NOT EXISTS passage_tags_label ON passage_tags(label, framework);
 -- Which tagger (model fingerprint) tagged a document's passages; absent = not tagged.
 CREATE TABLE IF NOT EXISTS tagged_documents (document_id TEXT PRIMARY KEY, tagger TEXT NOT NULL);
 
--- Sentence vectors of a passage (index.sentences), for re-ranking by its best sentence: one row
+-- Sentence vectors of a passage (index.passages.sentence_texts), for re-ranking by its best sentence: one row
 -- per passage once embedded; ``count`` 0 and no vectors when the passage has no sentences of its
 -- own to weigh (one sentence, or short). ``vectors`` is ``count`` x dim float16, in order: half of
 -- float32's 1.5 kB a sentence, and a cosine off by < 0.001. Data folders from before this table

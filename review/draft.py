@@ -62,9 +62,10 @@ from pydantic import BaseModel, ConfigDict
 
 from index.search import SearchIndex
 from review.coverage import CoverageReport, check_coverage
-from review.suggest import DEFAULT_BUDGET, MIN_PART_CHARS, Citation, DraftPart, Suggestion, suggest, trim_to
+from review.suggest import (
+    DEFAULT_BUDGET, MIN_PART_CHARS, Citation, DraftPart, Suggestion, resolve_documents, suggest, trim_to,
+)
 from review.templates import CharLimit, Question, Template
-from underlag.errors import UnknownDocumentError
 from underlag.model import Block, BlockKind, Document, DocumentMetadata, Section
 
 # e5 cosines between a question (query) and the passages suggest picks for it
@@ -311,15 +312,7 @@ def drafting(template: Template, index: SearchIndex, *, exclude_document: str | 
              ) -> Generator[Step, None, Draft]:
     """:func:`draft_report` one question at a time: yields a :data:`Step` before each
     question and before the last check, returns the draft. Nothing runs before the first step."""
-    excluded: list[str] = []
-    for ref in [exclude_document, *exclude_documents]:
-        if not ref:
-            continue
-        doc_id = index.resolve(ref)
-        if doc_id is None:
-            raise UnknownDocumentError(f"no document {ref!r} in the index; see `underlag documents`")
-        if doc_id not in excluded:
-            excluded.append(doc_id)
+    excluded = resolve_documents(index, [exclude_document, *exclude_documents])
     opts = dict(exclude_documents=excluded, prefer_recent=prefer_recent)
     started: list[str] = []
 

@@ -128,6 +128,21 @@ def trim_to(text: str, budget: int, sentences) -> tuple[str, bool]:
     return (text[:cut].rstrip(), True) if cut >= MIN_PART_CHARS // 2 else ("", True)
 
 
+def resolve_documents(index: SearchIndex, refs: Collection[str | None]) -> list[str]:
+    """The ids of the documents ``refs`` name (id, id prefix or file name; empty ones skipped),
+    each once, in order; :class:`UnknownDocumentError` for one that names no single document."""
+    ids: list[str] = []
+    for ref in refs:
+        if not ref:
+            continue
+        doc_id = index.resolve(ref)
+        if doc_id is None:
+            raise UnknownDocumentError(f"no document {ref!r} in the index; see `underlag documents`")
+        if doc_id not in ids:
+            ids.append(doc_id)
+    return ids
+
+
 def suggest(question: str | Question, template: Template, index: SearchIndex, *,
             exclude_document: str | None = None, prefer_recent: bool = False,
             max_chars: int | None = None, exclude_passages: Collection[str] = (),
@@ -135,18 +150,14 @@ def suggest(question: str | Question, template: Template, index: SearchIndex, *,
     """A cited draft answer to a template question from earlier reports in the index.
 
     ``exclude_passages`` (passage ids) are never chosen: a whole-report draft
-    passes the ones earlier questions already use. ``exclude_documents`` (resolved
-    document ids) are left out besides ``exclude_document``.
+    passes the ones earlier questions already use. ``exclude_documents`` (ids, id
+    prefixes or file names, as ``exclude_document``) are left out besides it.
     """
     q = template.question(question) if isinstance(question, str) else question
     if index.embedder is None:
         raise ValueError("suggestions need an index opened with an embedding model")
-    excluded = None
-    if exclude_document:
-        excluded = index.resolve(exclude_document)
-        if excluded is None:
-            raise UnknownDocumentError(f"no document {exclude_document!r} in the index; "
-                                       f"see `underlag documents`")
+    left_out = resolve_documents(index, [exclude_document, *exclude_documents])
+    excluded = left_out[0] if exclude_document else None
     budget = max_chars or template.budget(q.id) or DEFAULT_BUDGET
     elements = question_elements(q, template)
     context = _context(q)
@@ -154,7 +165,6 @@ def suggest(question: str | Question, template: Template, index: SearchIndex, *,
     queries = [context, *(prefix + e.description for e, _ in elements)]
 
     # Candidates from both indexes, for the question and for every element.
-    left_out = {excluded, *exclude_documents} - {None}
     hit_ids = [h.id for text in queries for h in index.search(text, k=CANDIDATES_PER_QUERY, highlight=False)
                if h.document_id not in left_out and h.id not in exclude_passages]
     by_id = index.passages_by_id(list(dict.fromkeys(hit_ids)))
