@@ -58,7 +58,7 @@ import re
 from collections.abc import Callable, Collection, Generator
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from index.search import SearchIndex
 from review.coverage import CoverageReport, check_coverage
@@ -169,7 +169,6 @@ class Draft(_Model):
     template: str
     title: str
     year: int | None = None
-    excluded_document: str | None = None
     prefer_recent: bool = False
     questions: list[DraftQuestion]
     excluded_documents: list[str] = []
@@ -179,6 +178,12 @@ class Draft(_Model):
     coverage: CoverageReport | None = None
     gaps: list[Gap]
     summary: DraftSummary
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def excluded_document(self) -> str | None:
+        """The first of ``excluded_documents`` (the JSON field from before there could be several)."""
+        return self.excluded_documents[0] if self.excluded_documents else None
 
 
 # -- dividing a limit -------------------------------------------------------------------
@@ -379,7 +384,7 @@ def drafting(template: Template, index: SearchIndex, *, exclude_document: str | 
                                used=sum(chars.get(qid, 0) for qid in lim.questions), shares=got, evidence=ev)
                     for lim, got, ev in shares]
     partial = Draft(template=template.id, title=template.title, year=template.year,
-                    excluded_document=excluded[0] if excluded else None, excluded_documents=excluded,
+                    excluded_documents=excluded,
                     prefer_recent=prefer_recent, questions=questions, limits=limit_shares, citations=citations,
                     gaps=[], summary=_summary(questions, citations, [], limit_shares))
     yield "checking", DRAFTED_SHARE, None
