@@ -299,7 +299,7 @@ def default_lexicon() -> Lexicon:
     """The production lexicon: hunspell-sv via spylls plus :data:`DOMAIN_WORDS` (loaded
     once), with the answers of earlier runs kept beside the models and saved at exit."""
     lexicon = Lexicon.from_hunspell(hunspell_dir() / "sv_SE", DOMAIN_WORDS.split(),
-                                    answers=answers_path(get_settings().model_dir.parent / "cache"))
+                                    answers=answers_path(get_settings().cache_dir))
     atexit.register(lexicon.save_answers)
     return lexicon
 

@@ -159,7 +159,7 @@ def _lexicon_key() -> str:
 
 def lexicon_cache_path() -> Path:
     """Where the built lexicon is kept: beside the models, shared by every data folder."""
-    return get_settings().model_dir.parent / "cache" / "swedish-lexicon.pickle"
+    return get_settings().cache_dir / "swedish-lexicon.pickle"
 
 
 @lru_cache(maxsize=1)

@@ -132,6 +132,12 @@ class Settings(BaseSettings):
         """Trained tagger models, next to the embedding model and shared by every data folder."""
         return self.model_dir.parent / "tagger"
 
+    @property
+    def cache_dir(self) -> Path:
+        """What is built once from installed word lists and kept (the Swedish lexicon and its
+        SQLite copy, the repair lexicon's answers), next to the models, for every data folder."""
+        return self.model_dir.parent / "cache"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
