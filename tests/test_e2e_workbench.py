@@ -74,6 +74,19 @@ def page(browser):
     assert not errors, errors
 
 
+def watch_progress(page, container: str) -> None:
+    """Record every text the job's progress line in ``#container`` shows (see progress_seen)."""
+    page.evaluate("""(id) => { window.stages = [];
+      new MutationObserver(() => { const t = document.querySelector(`#${id} .progress span`);
+        if (t && !window.stages.includes(t.textContent)) window.stages.push(t.textContent); })
+      .observe(document.getElementById(id), {subtree: true, childList: true, characterData: true}); }""", container)
+
+
+def progress_seen(page) -> list[str]:
+    """The progress texts :func:`watch_progress` recorded, in order."""
+    return [s for s in page.evaluate("window.stages") if s]
+
+
 def _expect():
     from playwright.sync_api import expect
 
@@ -198,10 +211,7 @@ def test_whole_report_coverage_shows_progress_and_downloads(server, page):
     form.get_by_label("Mall").select_option("aterrapportering-2023")
     form.get_by_label("Utkast (PDF, Word eller text)").set_input_files(str(REPORT))
     # watch the progress text as the page shows it
-    page.evaluate("""() => { window.stages = [];
-      new MutationObserver(() => { const t = document.querySelector('#granska-resultat .progress span');
-        if (t && !window.stages.includes(t.textContent)) window.stages.push(t.textContent); })
-      .observe(document.getElementById('granska-resultat'), {subtree: true, childList: true, characterData: true}); }""")
+    watch_progress(page, "granska-resultat")
     form.get_by_role("button", name="Granska").click()
     expect(page.locator("#granska-resultat progress")).to_be_attached()
     # the page stays usable while the job runs
@@ -210,7 +220,7 @@ def test_whole_report_coverage_shows_progress_and_downloads(server, page):
     expect(page.locator("#traffar > li").first).to_be_visible()
     table = page.locator("table.coverage")
     expect(table).to_be_visible(timeout=120_000)
-    stages = [s for s in page.evaluate("window.stages") if s]
+    stages = progress_seen(page)
     assert stages and all(re.search(r" – \d+ %$", s) for s in stages), stages
     assert any(s.startswith(("Läser filen", "Matchar", "Jämför", "Bedömer", "I kö")) for s in stages), stages
     page.evaluate("document.getElementById('granska-rubrik').scrollIntoView()")
@@ -245,16 +255,13 @@ def test_whole_report_draft_shows_progress_headings_citations_and_downloads(serv
     own = form.get_by_label(re.compile("002_"))  # this year's own report, left out
     own.check()
     excluded = own.get_attribute("value")
-    page.evaluate("""() => { window.stages = [];
-      new MutationObserver(() => { const t = document.querySelector('#utkast-forlopp .progress span');
-        if (t && !window.stages.includes(t.textContent)) window.stages.push(t.textContent); })
-      .observe(document.getElementById('utkast-forlopp'), {subtree: true, childList: true, characterData: true}); }""")
+    watch_progress(page, "utkast-forlopp")
     form.get_by_role("button", name="Skriv ett första utkast").click()
     expect(page.locator("#utkast-forlopp progress")).to_be_attached()
     draft = page.locator("article.whole-draft")
     expect(draft).to_be_visible(timeout=180_000)
     expect(page.locator("#utkast-forlopp")).to_contain_text("Utkastet är klart")
-    stages = [s for s in page.evaluate("window.stages") if s]
+    stages = progress_seen(page)
     # progress per question, by its number and title
     assert any(re.fullmatch(r"Skriver utkastet: \d+\.\d+ .+ – \d+ %", s) for s in stages), stages
 

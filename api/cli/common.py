@@ -106,6 +106,7 @@ def _load_command(name: str) -> Any:
         raise RuntimeError(f"{COMMANDS[name][0]} does not register the command '{name}'")
     return command
 
+
 def fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
     """A command that ends on an error a user can act on with one line and the error's exit code.
 
