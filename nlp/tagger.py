@@ -423,7 +423,7 @@ class Combiners:
               centre: np.ndarray | None, use: Sequence[str] = SIGNALS) -> tuple[np.ndarray, np.ndarray]:
         """Goal probabilities (n, G) and target probabilities (n, T), P(goal) * P(target | goal)."""
         n, g = sig.goal_sim.shape
-        terms = getattr(self, "terms", {})
+        terms = self.terms
         tw = terms.get(fid)
         if tw is None and terms:  # a framework without labelled texts: every term at the mean rate
             tw = TermWeights({}, float(np.mean([t.prior for t in terms.values()])))
@@ -496,7 +496,7 @@ class TaggerModel:
     def short(self) -> Combiners:
         """The regime of texts shorter than LONG_TEXT words (of all texts without ``long``)."""
         return Combiners(self.goal_combiner, self.target_combiner, self.threshold, self.thresholds,
-                         self.target_threshold, terms=getattr(self, "terms", {}))
+                         self.target_threshold, terms=self.terms)
 
     def goal_thresholds(self, fid: str, n_goals: int) -> np.ndarray:
         return self.short.goal_thresholds(fid, n_goals)
