@@ -22,7 +22,6 @@ from typing import Literal
 
 import numpy as np
 
-from index import catalog
 from index.filters import Filters, where_clause
 from index.focus import add_focus, focus_words
 from index.fusion import COVERAGE_DEPTH, adaptive, coverage, lexical_weight, rrf, unit_score
@@ -129,12 +128,6 @@ class SearchIndex:
     def documents(self) -> list[DocumentSummary]:
         """The indexed documents, by file name."""
         return self.store.list()
-
-    @staticmethod
-    def documents_in(directory: Path) -> list[DocumentSummary]:
-        """The documents of the index in ``directory``, read without opening its search indexes
-        or loading any model (``underlag documents``)."""
-        return catalog.documents_in(directory)
 
     def resolve(self, ref: str) -> str | None:
         """The id of the one document ``ref`` names (id, unique id prefix or file name), else None."""
