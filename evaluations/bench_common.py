@@ -55,15 +55,7 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
 
 def latencies_ms(fn: Callable[[str], object], queries: list[str], rounds: int = 2) -> list[float]:
     """Milliseconds per call of ``fn(query)``, after one warm-up pass over the queries."""
-    for q in queries:
-        fn(q)
-    out = []
-    for _ in range(rounds):
-        for q in queries:
-            t = time.perf_counter()
-            fn(q)
-            out.append((time.perf_counter() - t) * 1000)
-    return out
+    return paired_latencies_ms({"": fn}, queries, rounds)[""]
 
 
 def paired_latencies_ms(fns: dict[str, Callable[[str], object]], queries: list[str],

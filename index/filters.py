@@ -29,8 +29,6 @@ def escape_like(text: str) -> str:
     return text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
 
 
-
-
 @dataclass(frozen=True)
 class Filters:
     """Restrict a search. ``section`` "1.3" matches 1.3 and its subsections."""
