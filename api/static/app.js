@@ -457,6 +457,16 @@ function sectionLink(c) {
   return `/dokument/${c.document_id}#avsnitt-${sectionIndex}`;
 }
 
+function citationText(c) {
+  return [c.document, c.section ? SV.text.section(c.section) : c.section_title, c.year].filter(Boolean).join(" · ");
+}
+
+// The numbered sources of a suggestion or a draft, each linking to its section (ids `${prefix}-${n}`).
+function sourceList(citations, prefix) {
+  return el("ol", { class: "sources" }, citations.map((c) => el("li", { id: `${prefix}-${c.n}`, value: c.n },
+    el("a", { href: sectionLink(c), text: citationText(c) }))));
+}
+
 async function loadQuestions() {
   const id = document.getElementById("forslag-mall").value;
   if (!id) return;
@@ -468,9 +478,7 @@ async function loadQuestions() {
 function renderSuggestion(target, s, query) {
   const draft = el("div", { class: "draft" }, s.parts.map((p) => el("p", {}, p.text, " ",
     el("a", { href: `#kalla-${p.citation}`, "aria-label": SV.text.source(p.citation), text: `[${p.citation}]` }))));
-  const sources = el("ol", { class: "sources" }, s.citations.map((c) => el("li", { id: `kalla-${c.n}`, value: c.n },
-    el("a", { href: sectionLink(c), text: [c.document, c.section ? SV.text.section(c.section) : c.section_title, c.year]
-      .filter(Boolean).join(" · ") }))));
+  const sources = sourceList(s.citations, "kalla");
   const uncovered = s.uncovered.length ? el("p", { class: "status-missing" },
     SV.text.uncovered(s.elements.filter((e) => s.uncovered.includes(e.id)).map((e) => e.label).join(", ") || s.uncovered.join(", "))) : null;
   target.replaceChildren(
@@ -520,9 +528,6 @@ function renderExcludeChoices(docs) {
 
 const anchorOf = (qid) => `utkast-${qid.replace(/[^\w-]/g, "-")}`;
 
-function citationText(c) {
-  return [c.document, c.section ? SV.text.section(c.section) : c.section_title, c.year].filter(Boolean).join(" · ");
-}
 
 function citeLine(c, n) {
   return el("p", { class: "cite small" }, SV.text.sourceOf(n), c ? el("a", { href: sectionLink(c), text: citationText(c) }) : null);
@@ -592,8 +597,7 @@ function renderDraft(target, draft, jobId) {
     }
     nodes.push(draftQuestionView(q, draft, byN, gaps));
   }
-  nodes.push(el("h4", { text: SV.text.sources }), el("ol", { class: "sources" }, draft.citations.map((c) =>
-    el("li", { id: `utkast-kalla-${c.n}`, value: c.n }, el("a", { href: sectionLink(c), text: citationText(c) })))));
+  nodes.push(el("h4", { text: SV.text.sources }), sourceList(draft.citations, "utkast-kalla"));
   target.replaceChildren(el("article", { class: "whole-draft", "aria-labelledby": "utkast-titel" }, nodes));
 }
 
