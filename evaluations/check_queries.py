@@ -18,9 +18,14 @@ read in its repaired Swedish) and checks a queries file
   about one third ``tune`` and two thirds ``test``, and at least 15 queries with
   a year cue and 15 asking for a number.
 
+The per-query rules apply to every file. The count rules belong to the main hard
+file only: ``retrieval_queries_fresh.jsonl`` (a second held-out set, split
+``test2``) is checked with ids ``h201``… in order and no count rules.
+
 Prints the counts and every failure; exits with 1 when anything fails.
 
-    python evaluations/check_queries.py [--file evaluations/data/retrieval_queries_hard.jsonl]
+    python evaluations/check_queries.py
+    python evaluations/check_queries.py --file evaluations/data/retrieval_queries_fresh.jsonl
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import json
 import re
 import sys
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +48,7 @@ from underlag.model import BlockKind  # noqa: E402
 from underlag.settings import get_settings  # noqa: E402
 
 HARD = ROOT / "evaluations" / "data" / "retrieval_queries_hard.jsonl"
+FRESH = ROOT / "evaluations" / "data" / "retrieval_queries_fresh.jsonl"
 CORPUS = ROOT / "corpus"
 KINDS = ("paraphrase_nw", "english", "template", "fact", "multi")
 MIN_PER_KIND = 30
@@ -50,6 +57,21 @@ MIN_CUES = 15
 TUNE_SHARE = 1 / 3
 YEAR = re.compile(r"\b(19|20)\d\d\b")
 NUMBER = re.compile(r"\b(hur (många|mycket|stor|stort|långt|ofta)|how (many|much))\b", re.I)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a queries file must look like beyond the per-query rules."""
+
+    first_id: int  # ids run h{first_id:03d}, h{first_id + 1:03d}, ... in file order
+    splits: tuple[str, ...]
+    counts: bool  # the file-level count rules (per kind, tune share, cues)
+
+
+MAIN = Profile(first_id=1, splits=("tune", "test"), counts=True)
+# The fresh set is read once as a new test split after tuning on the main file's
+# tune split; it is small (36 queries), so the per-kind and cue minimums do not apply.
+PROFILES = {HARD.name: MAIN, FRESH.name: Profile(first_id=201, splits=("test2",), counts=False)}
 
 
 def norm(text: str) -> str:
@@ -81,16 +103,17 @@ def shared_words(query: str, passage: str) -> list[tuple[str, str]]:
     return sorted((q, p) for q in content_words(query) for p in pw if related(q, p))
 
 
-def check(rows: list[dict], blocks: dict[str, list[str]]) -> list[str]:
+def check(rows: list[dict], blocks: dict[str, list[str]], profile: Profile = MAIN) -> list[str]:
     errors: list[str] = []
     for n, row in enumerate(rows, 1):
         qid, kind, rel = row.get("id"), row.get("kind"), row.get("relevant", [])
-        if qid != f"h{n:03d}":
-            errors.append(f"line {n}: id {qid!r}, expected h{n:03d}")
+        expected = f"h{profile.first_id + n - 1:03d}"
+        if qid != expected:
+            errors.append(f"line {n}: id {qid!r}, expected {expected}")
         if kind not in KINDS:
             errors.append(f"{qid}: unknown kind {kind!r}")
-        if row.get("split") not in ("tune", "test"):
-            errors.append(f"{qid}: split {row.get('split')!r}")
+        if row.get("split") not in profile.splits:
+            errors.append(f"{qid}: split {row.get('split')!r} (expected one of {profile.splits})")
         if not 1 <= len(rel) <= 6:
             errors.append(f"{qid}: {len(rel)} relevant entries (1–6)")
         seen: dict[int, int] = {}
@@ -120,7 +143,8 @@ def check(rows: list[dict], blocks: dict[str, list[str]]) -> list[str]:
             errors.append(f"{qid}: template of {len(row['query'].split())} words (20–40)")
         if kind == "multi" and len({r["doc"] for r in rel}) < 2:
             errors.append(f"{qid}: multi with relevant entries in one document")
-    errors += check_counts(rows)
+    if profile.counts:
+        errors += check_counts(rows)
     return errors
 
 
@@ -145,14 +169,15 @@ def check_counts(rows: list[dict]) -> list[str]:
     return errors
 
 
-def report(rows: list[dict]) -> None:
+def report(rows: list[dict], profile: Profile = MAIN) -> None:
     by_kind: dict[str, Counter] = defaultdict(Counter)
     for row in rows:
         by_kind[row["kind"]][row["split"]] += 1
-    print(f"{'kind':<15}{'tune':>6}{'test':>6}{'all':>6}")
+    print(f"{'kind':<15}" + "".join(f"{s:>6}" for s in profile.splits) + f"{'all':>6}")
     for kind in KINDS:
         c = by_kind[kind]
-        print(f"{kind:<15}{c['tune']:>6}{c['test']:>6}{c['tune'] + c['test']:>6}")
+        cells = "".join(f"{c[s]:>6}" for s in profile.splits)
+        print(f"{kind:<15}{cells}{sum(c.values()):>6}")
     entries = [r for row in rows for r in row["relevant"]]
     docs = Counter(r["doc"][:3] for r in entries)
     print(f"{len(rows)} queries, {len(entries)} relevant entries "
@@ -165,10 +190,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--file", type=Path, default=HARD)
     args = ap.parse_args()
+    # Any other file (a copy of the hard file, say) gets the main file's rules, as before.
+    profile = PROFILES.get(args.file.name, MAIN)
     rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
     blocks = {p.name: body_blocks(p) for p in sorted(CORPUS.glob("*.txt")) if p.name[0].isdigit()}
-    report(rows)
-    errors = check(rows, blocks)
+    report(rows, profile)
+    errors = check(rows, blocks, profile)
     for e in errors:
         print("FAIL", e)
     print("all checks pass" if not errors else f"{len(errors)} failures")
