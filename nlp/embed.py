@@ -23,6 +23,7 @@ import numpy as np
 
 from underlag.errors import ModelMissingError
 from underlag.settings import Settings
+from nlp.tokenizer import ModelTokenizer
 from nlp.model_setup import (MODEL_DIR_NAME, PASSAGE_PREFIX, QUERY_PREFIX, default_model_dir, is_ready,
                               onnx_dir, onnx_info, onnx_ready)
 
@@ -87,10 +88,11 @@ class OnnxEmbedder:
     Needs neither torch nor transformers: importing onnxruntime and tokenizers takes
     about 0.2 s where sentence-transformers takes 3-6 s. It embeds exactly as
     :class:`SentenceTransformerEmbedder` does: the same prefixes, truncation to the
-    model's 512 positions, mean pooling over real tokens, unit length.
+    model's 512 positions (:class:`nlp.tokenizer.ModelTokenizer`), mean pooling over
+    real tokens, unit length.
     """
 
-    def __init__(self, session: Any, tokenizer: Any, *, name: str, dim: int, max_length: int = 512,
+    def __init__(self, session: Any, tokenizer: ModelTokenizer, *, name: str, dim: int,
                  query_prefix: str = QUERY_PREFIX, passage_prefix: str = PASSAGE_PREFIX,
                  batch_size: int = 32, remember: int = 4096) -> None:
         self.session = session
@@ -108,25 +110,18 @@ class OnnxEmbedder:
         self.remember = remember
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self._recent_lock = threading.Lock()
-        tokenizer.enable_truncation(max_length)
-        tokenizer.no_padding()  # each batch is padded to its own longest text below
 
     def _batch(self, texts: list[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
-        width = max(len(e.ids) for e in encodings)
-        ids = np.full((len(texts), width), self._pad_id, dtype=np.int64)
+        width = max(len(e) for e in encodings)
+        ids = np.full((len(texts), width), self.tokenizer.pad_id, dtype=np.int64)
         mask = np.zeros((len(texts), width), dtype=np.int64)
         for row, e in enumerate(encodings):
-            ids[row, :len(e.ids)] = e.ids
-            mask[row, :len(e.ids)] = 1
+            ids[row, :len(e)] = e
+            mask[row, :len(e)] = 1
         tokens = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
         weights = mask[..., None].astype(np.float32)
         return (tokens * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-
-    @property
-    def _pad_id(self) -> int:
-        pad = self.tokenizer.token_to_id("<pad>")
-        return 1 if pad is None else pad
 
     def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
         texts = [prefix + t for t in texts]
@@ -177,7 +172,6 @@ def load_onnx_embedder(model_dir: Path | None = None, *, int8: bool = False, bat
             f"no ONNX export of the embedding model in {model_dir}: run `python -m nlp.model_setup` once"
         )
     import onnxruntime as ort
-    from tokenizers import Tokenizer
 
     options = ort.SessionOptions()
     if threads:
@@ -185,7 +179,7 @@ def load_onnx_embedder(model_dir: Path | None = None, *, int8: bool = False, bat
     variant = "int8" if int8 else "fp32"
     path = onnx_dir(model_dir) / onnx_info(model_dir)["files"][variant]
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+    tokenizer = ModelTokenizer(model_dir)
     dim = int(session.get_outputs()[0].shape[-1])
     return OnnxEmbedder(session, tokenizer, name=_VARIANT_NAMES[("onnx", int8)], dim=dim,
                         batch_size=batch_size, remember=remember)

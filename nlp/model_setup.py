@@ -39,6 +39,7 @@ import numpy as np
 
 from underlag.errors import ModelSetupError
 from underlag.settings import get_settings
+from nlp.tokenizer import ensure_latin_tokenizer
 
 MODEL_DIR_NAME = "multilingual-e5-small-q4"
 QUERY_PREFIX = "query: "
@@ -521,7 +522,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         target = ensure_model(args.target, verify=not args.no_verify, force=args.force)
         ensure_onnx(target, force=args.force)
-    except ModelSetupError as exc:
+        ensure_latin_tokenizer(target)
+    except (ModelSetupError, ValueError) as exc:
         print(f"model setup failed: {exc}", file=sys.stderr)
         return 1
     info = json.loads((target / _MARKER).read_text(encoding="utf-8"))
