@@ -16,7 +16,8 @@ is its resident set once ready.
     python evaluations/bench_startup.py --data-dir DIR [--root CHECKOUT] [--repeat 3]
 
 ``--root`` times another checkout's code with the same interpreter (the "before"
-column: a checkout of the commit before the lean runtime). ``DIR`` must hold an
+column: a checkout of the commit before the lean runtime; it needs the models, e.g. its
+``data`` a link to this checkout's). ``DIR`` must hold an
 index (``underlag ingest corpus --data-dir DIR``); it is only read.
 """
 
@@ -41,9 +42,11 @@ TAG_TEXT = "Regionen bygger ut bredband på landsbygden och stärker kompetensf�
 
 
 def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """(wall seconds, peak resident MB, exit code) of one process."""
+    """(wall seconds, peak resident MB, exit code) of one process, run in the timed checkout
+    (``python -m`` puts the working folder first on the path, before ``PYTHONPATH``)."""
     t = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, env=env, cwd=env["PYTHONPATH"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -76,7 +79,7 @@ def start_server(cli: list[str], env: dict[str, str], data_dir: Path,
     url = f"http://127.0.0.1:{port}"
     t = time.perf_counter()
     proc = subprocess.Popen([*cli, "serve", "--port", str(port), "--data-dir", str(data_dir)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=env["PYTHONPATH"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     probe = f"{url}/api/search?" + urllib.parse.urlencode({"q": QUERY, "k": 5})
     while time.perf_counter() - t < timeout:
         if proc.poll() is not None:
