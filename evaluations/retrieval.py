@@ -36,8 +36,8 @@ from underlag.settings import get_settings  # noqa: E402
 
 QUERIES = ROOT / "evaluations" / "data" / "retrieval_queries.jsonl"
 HARD_QUERIES = ROOT / "evaluations" / "data" / "retrieval_queries_hard.jsonl"
-#: 36 held-out queries (multi-document needs and facts, split "test2") written after the hard set's
-#: tuning had begun and before it ended, to be read once (evaluations/data/README.md)
+#: 36 held-out queries (multi-document needs and facts, split "test2"), written without running
+#: search after the default was chosen, and read once (evaluations/data/README.md)
 FRESH_QUERIES = ROOT / "evaluations" / "data" / "retrieval_queries_fresh.jsonl"
 # "rrf" is the hybrid before adaptive fusion (equal-weight reciprocal rank fusion)
 MODES = ("lexical", "dense", "rrf", "hybrid")
