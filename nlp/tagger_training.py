@@ -27,7 +27,7 @@ import hashlib
 import json
 import pickle
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ import numpy as np
 from nlp.analyzer import Analyzer
 from nlp.aurora import AuroraQueries
 from nlp.embed import Embedder
+from nlp.linear import compact
 from nlp.tagger import (
     LEXICON_PATH, LONG_TEXT, SIGNALS, THRESHOLD, Combiners, FrameworkSignals, GoalCombiner, Lexicon, Tagger,
     TaggerModel, TargetHead, TermWeights, goal_features, target_features, target_parents,
@@ -43,8 +44,9 @@ from nlp.tagger import (
 from nlp.taxonomy import Framework, load_taxonomies
 from underlag import yamlfile
 
-#: Bump when features or training change, so cached models are rebuilt.
-MODEL_VERSION = "12"
+#: Bump when features or training change, so cached models are rebuilt (14: the fitted
+#: estimators are stored as arrays, nlp.linear).
+MODEL_VERSION = "14"
 #: Written examples are split in this many fixed folds for out-of-fold head outputs (with
 #: the passages' documents: 4 + 3 = 7 refits, about a minute on this machine).
 EXAMPLE_FOLDS = 3
@@ -535,12 +537,30 @@ def train_model(tagger: Tagger, examples: Sequence[LabelledExample], fingerprint
     centre = fit_centre(tr, idx)
     regimes = fit_regimes(trainer, tr, idx, out_of_fold_heads(trainer, tr, idx), centre=centre)
     comb = regimes.short
-    return TaggerModel(embedder=trainer.embedder.name, fingerprint=fingerprint,
-                       label_vectors=label_vectors, classifiers=heads.goal, goal_combiner=comb.goal,
-                       target_combiner=comb.target, centre=centre, threshold=comb.threshold,
-                       trained_on=len(examples), target_heads=heads.target,
-                       thresholds=comb.thresholds, target_threshold=comb.target_threshold, long=regimes.long,
-                       window=regimes.window, terms=comb.terms)
+    return compact_model(TaggerModel(
+        embedder=trainer.embedder.name, fingerprint=fingerprint,
+        label_vectors=label_vectors, classifiers=heads.goal, goal_combiner=comb.goal,
+        target_combiner=comb.target, centre=centre, threshold=comb.threshold,
+        trained_on=len(examples), target_heads=heads.target,
+        thresholds=comb.thresholds, target_threshold=comb.target_threshold, long=regimes.long,
+        window=regimes.window, terms=comb.terms))
+
+
+def _compact_combiners(c: Combiners | None) -> Combiners | None:
+    if c is None:
+        return None
+    goal = GoalCombiner(compact(c.goal.shared), {k: compact(v) for k, v in c.goal.per_framework.items()})
+    return replace(c, goal=goal, target=compact(c.target))
+
+
+def compact_model(model: TaggerModel) -> TaggerModel:
+    """``model`` with every fitted scikit-learn estimator in its array form (:mod:`nlp.linear`):
+    loading and using it imports no scikit-learn (1.0-1.2 s of a tagging process's start)."""
+    short = _compact_combiners(model.short)
+    return replace(model, classifiers={k: compact(v) for k, v in model.classifiers.items()},
+                   goal_combiner=short.goal, target_combiner=short.target,
+                   target_heads={k: TargetHead(compact(h.classifier), h.columns) for k, h in model.target_heads.items()},
+                   long=_compact_combiners(model.long), window=_compact_combiners(model.window))
 
 
 def _fingerprint(paths: Sequence[Path], embedder: str) -> str:
