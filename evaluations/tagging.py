@@ -56,7 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nlp.analyzer import default_analyzer  # noqa: E402
 from nlp.aurora import AuroraQueries  # noqa: E402
 from nlp.tagger import (  # noqa: E402
-    SIGNALS, Lexicon, Tagger, by_length, keyword_baseline, keyword_labels, text_units,
+    SIGNALS, WINDOW_TOP_ONLY, Lexicon, Tagger, by_length, keyword_baseline, keyword_labels, text_units,
 )
 from nlp.tagger_training import (  # noqa: E402
     CachingEmbedder, build_tagger, fit_centre, fit_heads, fit_regimes,
@@ -132,7 +132,8 @@ def cross_validate(tagger: Tagger, tr, n_passages: int) -> dict:
                     s_ok = short.decide(fid, fw, gp, tp)
                     if win is not None:  # as Tagger.tag_many decides a longer text's windows
                         s_ok = tuple(np.where(win[:, None], b, a)
-                                     for a, b in zip(s_ok, window.decide(fid, fw, gp, tp), strict=True))
+                                     for a, b in zip(s_ok, window.decide(fid, fw, gp, tp, top_only=WINDOW_TOP_ONLY),
+                                                     strict=True))
                     return by_length(sig.length, s_ok, long.decide(fid, fw, gp, tp) if long else None)
 
                 sig = tr.signals[fid].take(test)
