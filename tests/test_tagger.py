@@ -14,7 +14,8 @@ import pytest
 
 from index.search import Filters
 from nlp.analyzer import default_analyzer
-from nlp.tagger import LONG_TEXT, Lexicon, chunk_text, keyword_baseline, merge_spans
+from nlp.tagger import LONG_TEXT, Combiners, Lexicon, chunk_text, keyword_baseline, merge_spans
+from nlp.taxonomy import load_taxonomies
 from api.components import load_tagger
 from api.components import open_index
 from underlag.settings import get_settings
@@ -212,6 +213,20 @@ def test_a_three_topic_paragraph_keeps_every_topic(tagger):
             "studerar praktikplatser och jobb i länets företag.")
     got = {t.id for t in tagger.tag(text) if t.framework == "agenda2030" and t.level == "goal"}
     assert {"7", "8", "9"} <= got
+
+
+def test_a_window_adds_only_its_strongest_goal_and_its_targets():
+    fw = load_taxonomies(get_settings().taxonomies_dir)["agenda2030"]
+    regime = Combiners(goal=None, target=None, threshold=0.3, thresholds={}, target_threshold=0.3)
+    gp = np.full((1, len(fw.goals)), 0.1)
+    gp[0, 6], gp[0, 8] = 0.9, 0.6  # goals 7 and 9 both above the threshold
+    tp = np.zeros((1, len(fw.targets)))
+    tp[0, [t.id for t in fw.targets].index("9.c")] = 0.5
+    every, every_t = regime.decide("agenda2030", fw, gp, tp)
+    top, top_t = regime.decide("agenda2030", fw, gp, tp, top_only=True)
+    goal_ids = [g.id for g in fw.goals]
+    assert {goal_ids[j] for j in np.where(every[0])[0]} == {"7", "9"} and every_t.sum() == 1
+    assert {goal_ids[j] for j in np.where(top[0])[0]} == {"7"} and top_t.sum() == 0
 
 
 def test_keyword_baseline_needs_the_literal_word():
