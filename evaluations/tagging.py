@@ -33,10 +33,11 @@ target-level micro F1 over the texts with a labelled target. Beside it, on the s
 tune|test``: 170 paragraphs of 67-107 words in the register of research abstracts and policy
 briefs, each labelled with every goal it treats in substance, split half tune, half test): the
 shipped tagger tags each whole paragraph as ``underlag tag --text`` does (``Tagger.tag``: the
-text and its sentence windows, Agenda 2030 goals). Reported beside the keyword baseline: goal
-micro/macro F1, per-goal recall and precision, average accuracy and the share of paragraphs
-left with no goal. The sentence set has no text of LONG_TEXT words, so this is the measure of
-the long-text regime on English.
+text and its sentence windows, Agenda 2030 goals). Reported beside the keyword baseline, the
+pre-redesign tagger and seesus (``data/predictions/old_tagger_paragraphs.jsonl`` and
+``seesus_paragraphs.jsonl``, made as for the sentences): goal micro/macro F1, per-goal recall
+and precision, average accuracy and the share of paragraphs left with no goal. The sentence
+set has no text of LONG_TEXT words, so this is the measure of the long-text regime on English.
 
 Run: ``python evaluations/tagging.py [--hashing] [--json] [--skip-passages] [--paragraphs tune|test]``.
 """
@@ -277,7 +278,11 @@ def evaluate_paragraphs(tagger: Tagger, split: str, path: Path = PARAGRAPHS) -> 
             for r, tags in zip(rows, tagged, strict=True)}
     keyword = {r["id"]: {"goals": sorted(keyword_baseline(texts[r["id"]], tagger.lexicon, "agenda2030"), key=int),
                          "targets": []} for r in rows}
-    systems = {"tagger": ours, "keyword baseline": keyword}
+    stored = {name: load_predictions(PREDICTIONS / f"{stem}_paragraphs.jsonl")
+              for name, stem in (("old tagger", "old_tagger"), ("seesus", "seesus"))}
+    systems = {"tagger": ours, **{name: pred for name, pred in stored.items()
+                                  if pred is not None and all(r["id"] in pred for r in rows)},
+               "keyword baseline": keyword}
     return {"split": split, "texts": len(rows), "seconds": round(seconds, 1),
             "scores": {name: sentence_scores(rows, pred) for name, pred in systems.items()},
             "predictions": {name: {k: v["goals"] for k, v in pred.items()} for name, pred in systems.items()},
