@@ -29,7 +29,17 @@ target-level micro F1 over the texts with a labelled target. Beside it, on the s
   figures show only what survives in shared words);
 - the keyword baseline over the current lexicon.
 
-Run: ``python evaluations/tagging.py [--hashing] [--json] [--skip-passages]``.
+**English paragraphs** (``evaluations/data/tagging_paragraphs_en.jsonl``, ``--paragraphs
+tune|test``: 170 paragraphs of 67-107 words in the register of research abstracts and policy
+briefs, each labelled with every goal it treats in substance, split half tune, half test): the
+shipped tagger tags each whole paragraph as ``underlag tag --text`` does (``Tagger.tag``: the
+text and its sentence windows, Agenda 2030 goals). Reported beside the keyword baseline, the
+pre-redesign tagger and seesus (``data/predictions/old_tagger_paragraphs.jsonl`` and
+``seesus_paragraphs.jsonl``, made as for the sentences): goal micro/macro F1, per-goal recall
+and precision, average accuracy and the share of paragraphs left with no goal. The sentence
+set has no text of LONG_TEXT words, so this is the measure of the long-text regime on English.
+
+Run: ``python evaluations/tagging.py [--hashing] [--json] [--skip-passages] [--paragraphs tune|test]``.
 """
 
 from __future__ import annotations
@@ -47,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nlp.analyzer import default_analyzer  # noqa: E402
 from nlp.aurora import AuroraQueries  # noqa: E402
 from nlp.tagger import (  # noqa: E402
-    SIGNALS, Lexicon, Tagger, by_length, keyword_baseline, keyword_labels, text_units,
+    SIGNALS, WINDOW_TOP_ONLY, Lexicon, Tagger, by_length, keyword_baseline, keyword_labels, text_units,
 )
 from nlp.tagger_training import (  # noqa: E402
     CachingEmbedder, build_tagger, fit_centre, fit_heads, fit_regimes,
@@ -59,6 +69,7 @@ from underlag.settings import get_settings  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SENTENCES = HERE / "data" / "tagging_sentences.jsonl"
+PARAGRAPHS = HERE / "data" / "tagging_paragraphs_en.jsonl"
 PREDICTIONS = HERE / "data" / "predictions"
 FRAMEWORKS = ("agenda2030", "national_strategy")
 SYSTEMS = {"embedding": ("embedding",), "lexicon": ("lexicon",), "aurora": ("aurora",),
@@ -122,7 +133,8 @@ def cross_validate(tagger: Tagger, tr, n_passages: int) -> dict:
                     s_ok = short.decide(fid, fw, gp, tp)
                     if win is not None:  # as Tagger.tag_many decides a longer text's windows
                         s_ok = tuple(np.where(win[:, None], b, a)
-                                     for a, b in zip(s_ok, window.decide(fid, fw, gp, tp), strict=True))
+                                     for a, b in zip(s_ok, window.decide(fid, fw, gp, tp, top_only=WINDOW_TOP_ONLY),
+                                                     strict=True))
                     return by_length(sig.length, s_ok, long.decide(fid, fw, gp, tp) if long else None)
 
                 sig = tr.signals[fid].take(test)
@@ -250,12 +262,57 @@ def evaluate_sentences(tagger: Tagger, rows: list[dict]) -> dict:
     return out
 
 
+# -- English paragraphs ----------------------------------------------------------------------
+
+
+def evaluate_paragraphs(tagger: Tagger, split: str, path: Path = PARAGRAPHS) -> dict:
+    """The tagger and the keyword baseline on the paragraphs of ``split`` (goal level only)."""
+    rows = [{"id": r["id"], "goals": r["labels"], "targets": []}
+            for r in load_sentences(path) if r["split"] == split]
+    texts = {r["id"]: r["text"] for r in load_sentences(path)}
+    t0 = time.time()
+    tagged = tagger.tag_texts([texts[r["id"]] for r in rows], frameworks=["agenda2030"])
+    seconds = time.time() - t0
+    ours = {r["id"]: {"goals": sorted({t.id for t in tags if t.level == "goal"}, key=int), "targets": [],
+                      "scores": {t.id: round(t.score, 3) for t in tags if t.level == "goal"}}
+            for r, tags in zip(rows, tagged, strict=True)}
+    keyword = {r["id"]: {"goals": sorted(keyword_baseline(texts[r["id"]], tagger.lexicon, "agenda2030"), key=int),
+                         "targets": []} for r in rows}
+    stored = {name: load_predictions(PREDICTIONS / f"{stem}_paragraphs.jsonl")
+              for name, stem in (("old tagger", "old_tagger"), ("seesus", "seesus"))}
+    systems = {"tagger": ours, **{name: pred for name, pred in stored.items()
+                                  if pred is not None and all(r["id"] in pred for r in rows)},
+               "keyword baseline": keyword}
+    return {"split": split, "texts": len(rows), "seconds": round(seconds, 1),
+            "scores": {name: sentence_scores(rows, pred) for name, pred in systems.items()},
+            "predictions": {name: {k: v["goals"] for k, v in pred.items()} for name, pred in systems.items()},
+            "tagger_scores": {k: v["scores"] for k, v in ours.items()}}
+
+
+def print_paragraphs(p: dict) -> None:
+    print(f"English paragraphs, {p['split']} split ({p['texts']} texts), Agenda 2030 goals; tagged in {p['seconds']} s")
+    print(f"  {'system':<18} {'goal µF1':>9} {'goal MF1':>9} {'avg acc':>8} {'no goal':>8}")
+    for name, sc in p["scores"].items():
+        print(f"  {name:<18} {sc['goal_micro_f1']:>9.3f} {sc['goal_macro_f1']:>9.3f} {sc['avg_accuracy']:>8.3f} "
+              f"{sc['no_goal_share']:>8.3f}")
+    print("  recall / precision per goal:")
+    print(f"  {'goal':>4} " + " ".join(f"{name:>18}" for name in p["scores"]))
+    for g in GOALS:
+        cells = []
+        for sc in p["scores"].values():
+            r, pr = sc["recall"][g], sc["precision"][g]
+            cells.append(f"{'-' if r is None else f'{r:.2f}':>8} / {'-' if pr is None else f'{pr:.2f}':<7}")
+        print(f"  {g:>4} " + " ".join(f"{c:>18}" for c in cells))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--hashing", action="store_true", help="use the instant test embedder (pipeline check only)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--skip-passages", action="store_true")
     ap.add_argument("--skip-sentences", action="store_true")
+    ap.add_argument("--paragraphs", choices=("tune", "test"),
+                    help="only the English paragraphs of this split (never tune on test)")
     args = ap.parse_args()
     settings = get_settings()
     if args.hashing:
@@ -267,18 +324,25 @@ def main() -> None:
 
         embedder, cache_dir = build_embedder(settings), settings.tagger_dir
     res: dict = {}
-    if not args.skip_sentences:
+    if args.paragraphs:
+        args.skip_sentences = args.skip_passages = True
+    if not args.skip_sentences or args.paragraphs:
         tagger = build_tagger(embedder, default_analyzer(), labels_path=settings.tagging_labels,
                               examples_path=settings.training_dir / "agenda2030_examples.jsonl",
                               taxonomy_dir=settings.taxonomies_dir,
                               indicators_path=settings.taxonomies_dir / "un" / "agenda2030_indicators_en.yml",
                               aurora_dir=settings.taxonomies_dir / "aurora", cache_dir=cache_dir)
+    if args.paragraphs:
+        res["paragraphs"] = evaluate_paragraphs(tagger, args.paragraphs)
+    if not args.skip_sentences:
         res["sentences"] = evaluate_sentences(tagger, load_sentences())
     if not args.skip_passages:
         res["passages"] = evaluate_passages(embedder, cache_dir)
     if args.json:
         print(json.dumps(res, indent=2, ensure_ascii=False))
         return
+    if "paragraphs" in res:
+        print_paragraphs(res["paragraphs"])
     if "sentences" in res:
         s = res["sentences"]
         print(f"Sentence set (held out), Agenda 2030; tagged in {s['seconds']} s")

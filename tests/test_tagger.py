@@ -14,7 +14,8 @@ import pytest
 
 from index.search import Filters
 from nlp.analyzer import default_analyzer
-from nlp.tagger import LONG_TEXT, Lexicon, chunk_text, keyword_baseline, merge_spans
+from nlp.tagger import LONG_TEXT, Combiners, Lexicon, chunk_text, keyword_baseline, merge_spans
+from nlp.taxonomy import load_taxonomies
 from api.components import load_tagger
 from api.components import open_index
 from underlag.settings import get_settings
@@ -118,14 +119,15 @@ def test_a_passage_of_forty_words_or_more_is_decided_by_the_passage_combiners(ta
 
 
 def test_a_sentence_window_of_a_longer_text_is_decided_at_the_window_thresholds(tagger):
-    """A pasted text's windows use F1 thresholds, a short text on its own recall-weighted ones."""
+    """A pasted text's windows use F1 thresholds and add only their strongest goal, a short text
+    on its own recall-weighted ones and keeps every goal above them."""
     text = "Fler unga ska få jobb, och bredbandet på landsbygden byggs ut."
     probs, *_ = tagger.score([text])
     gp = probs["agenda2030"][0][0]
     fw = tagger.frameworks["agenda2030"]
-    for windows, regime in (([True], tagger.model.window), ([False], tagger.model.short)):
+    for windows, regime, top in (([True], tagger.model.window, True), ([False], tagger.model.short, False)):
         expected = {g.id for g, p, t in zip(fw.goals, gp, regime.goal_thresholds("agenda2030", len(fw.goals)),
-                                            strict=True) if p >= t}
+                                            strict=True) if p >= t and (not top or p >= gp.max())}
         got = {t.id for t in tagger.tag_many([text], frameworks=["agenda2030"], windows=windows)[0]
                if t.level == "goal"}
         assert got == expected
@@ -212,6 +214,20 @@ def test_a_three_topic_paragraph_keeps_every_topic(tagger):
             "studerar praktikplatser och jobb i länets företag.")
     got = {t.id for t in tagger.tag(text) if t.framework == "agenda2030" and t.level == "goal"}
     assert {"7", "8", "9"} <= got
+
+
+def test_a_window_adds_only_its_strongest_goal_and_its_targets():
+    fw = load_taxonomies(get_settings().taxonomies_dir)["agenda2030"]
+    regime = Combiners(goal=None, target=None, threshold=0.3, thresholds={}, target_threshold=0.3)
+    gp = np.full((1, len(fw.goals)), 0.1)
+    gp[0, 6], gp[0, 8] = 0.9, 0.6  # goals 7 and 9 both above the threshold
+    tp = np.zeros((1, len(fw.targets)))
+    tp[0, [t.id for t in fw.targets].index("9.c")] = 0.5
+    every, every_t = regime.decide("agenda2030", fw, gp, tp)
+    top, top_t = regime.decide("agenda2030", fw, gp, tp, top_only=True)
+    goal_ids = [g.id for g in fw.goals]
+    assert {goal_ids[j] for j in np.where(every[0])[0]} == {"7", "9"} and every_t.sum() == 1
+    assert {goal_ids[j] for j in np.where(top[0])[0]} == {"7"} and top_t.sum() == 0
 
 
 def test_keyword_baseline_needs_the_literal_word():
