@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from evaluations.check_tagging_paragraphs import RUN, load_jsonl, runs  # noqa: E402
+from evaluations.check_tagging_paragraphs import load_jsonl, runs  # noqa: E402
 from nlp.taxonomy import load_framework  # noqa: E402
 from underlag import yamlfile  # noqa: E402
 
