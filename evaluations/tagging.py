@@ -57,7 +57,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nlp.analyzer import default_analyzer  # noqa: E402
 from nlp.aurora import AuroraQueries  # noqa: E402
 from nlp.tagger import (  # noqa: E402
-    SIGNALS, WINDOW_TOP_ONLY, Lexicon, Tagger, by_length, keyword_baseline, keyword_labels, text_units,
+    SIGNALS, WINDOW_TOP_ONLY, Lexicon, Tagger, by_length, keyword_baseline, keyword_labels,
+    target_parents, text_units, window_gate,
 )
 from nlp.tagger_training import (  # noqa: E402
     CachingEmbedder, build_tagger, fit_centre, fit_heads, fit_regimes,
@@ -129,12 +130,15 @@ def cross_validate(tagger: Tagger, tr, n_passages: int) -> dict:
                     return by_length(sig.length, short.probs(fid, fw, sig, clf, head, c, use),
                                      long.probs(fid, fw, sig, clf, head, c, use) if long else None)
 
-                def decide(sig, gp, tp, win=None):
+                def decide(sig, gp, tp, win=None, gate=None):
                     s_ok = short.decide(fid, fw, gp, tp)
                     if win is not None:  # as Tagger.tag_many decides a longer text's windows
+                        w_goal, w_target = window.decide(fid, fw, gp, tp, top_only=WINDOW_TOP_ONLY)
+                        if gate is not None:
+                            w_goal = w_goal & gate
+                            w_target = w_target & w_goal[:, target_parents(fw)]
                         s_ok = tuple(np.where(win[:, None], b, a)
-                                     for a, b in zip(s_ok, window.decide(fid, fw, gp, tp, top_only=WINDOW_TOP_ONLY),
-                                                     strict=True))
+                                     for a, b in zip(s_ok, (w_goal, w_target), strict=True))
                     return by_length(sig.length, s_ok, long.decide(fid, fw, gp, tp) if long else None)
 
                 sig = tr.signals[fid].take(test)
@@ -147,8 +151,23 @@ def cross_validate(tagger: Tagger, tr, n_passages: int) -> dict:
                     ok2, tok2 = ok.copy(), tok.copy()
                     if len(u):
                         usig = unit_sigs[fid].take(u)
-                        uok, utok = decide(usig, *score(unit_vectors[u], usig), win=unit_window[u])
+                        ugp, utp = score(unit_vectors[u], usig)
                         pos = {int(i): k for k, i in enumerate(test)}
+                        # each window's chunk (the passage itself for the first): its goal
+                        # probabilities and length, for the window gate (nlp.tagger.WINDOW_GATE)
+                        ogp, olen, chunk = np.zeros_like(ugp), np.zeros(len(u)), None
+                        for k, uu in enumerate(u):
+                            if not unit_window[uu]:
+                                chunk = k
+                            elif chunk is None or unit_owner[u[chunk]] != unit_owner[uu]:
+                                chunk = None
+                            if chunk is not None and unit_window[uu]:
+                                ogp[k], olen[k] = ugp[chunk], usig.length[chunk]
+                            else:
+                                ogp[k], olen[k] = gp[pos[unit_owner[uu]]], sig.length[pos[unit_owner[uu]]]
+                        gate = (window_gate(ogp, np.arange(len(u)), olen, long.goal_thresholds(fid, len(fw.goals)))
+                                if long else None)
+                        uok, utok = decide(usig, ugp, utp, win=unit_window[u], gate=gate)
                         for k, owner in enumerate(unit_owner[u]):
                             ok2[pos[owner]] |= uok[k]
                             tok2[pos[owner]] |= utok[k]

@@ -45,8 +45,9 @@ from nlp.taxonomy import Framework, load_taxonomies
 from underlag import yamlfile
 
 #: Bump when features or training change, so cached models are rebuilt (14: the fitted
-#: estimators are stored as arrays, nlp.linear).
-MODEL_VERSION = "14"
+#: estimators are stored as arrays, nlp.linear; 15: written paragraphs are labelled with
+#: every goal they treat, LabelledExample.complete).
+MODEL_VERSION = "15"
 #: Written examples are split in this many fixed folds for out-of-fold head outputs (with
 #: the passages' documents: 4 + 3 = 7 refits, about a minute on this machine).
 EXAMPLE_FOLDS = 3
@@ -70,20 +71,24 @@ SHORT_BETA = 1.5
 #: in English, and raised the lowest per-goal recall there from 0.69 / 0.64 to 0.72 / 0.66
 #: at 0.25; passages are not affected (they are labelled with every goal they treat).
 UNCONFIRMED_WEIGHT = 0.25
-#: Long texts needed for a long-text regime of its own (the passages give about 200).
+#: Long texts needed for a long-text regime of its own (the passages give about 200, the
+#: written English paragraphs 102).
 LONG_MIN = 50
 
 
 @dataclass(frozen=True)
 class LabelledExample:
     """A labelled text: goal ids and target ids per framework; ``file`` groups texts that
-    must be held out together (a passage's document, an example's fold)."""
+    must be held out together (a passage's document, an example's fold). ``complete``: the
+    labels name every goal the text treats (a written paragraph), so the goals it is not
+    labelled with are judged negatives (see :func:`unconfirmed_negatives`)."""
 
     id: str
     file: str
     text: str
     labels: dict[str, list[str]]
     targets: dict[str, list[str]]
+    complete: bool = False
 
 
 def load_labelled(path: Path) -> list[LabelledExample]:
@@ -105,7 +110,10 @@ def example_fold(text: str) -> int:
 
 def load_examples(path: Path) -> list[LabelledExample]:
     """Written Agenda 2030 examples: ``{"goal", "target", "lang", "text"}`` per line (or
-    ``goals``/``targets`` lists); a null goal is a negative (no goal)."""
+    ``goals``/``targets`` lists); a null goal is a negative (no goal). Rows of ``"kind":
+    "paragraph"`` (English paragraphs of 60-130 words) are labelled with every goal they treat
+    and share the sentences' folds; at LONG_TEXT words or more they are what the long-text
+    regime learns from besides the passages (:func:`fit_regimes`)."""
     out = []
     if not path.exists():
         return out
@@ -119,7 +127,8 @@ def load_examples(path: Path) -> list[LabelledExample]:
             text = d["text"]
             out.append(LabelledExample(d.get("id") or f"example:{n}", f"examples/{example_fold(text)}", text,
                                        {"agenda2030": [str(g) for g in goals]},
-                                       {"agenda2030": [str(t) for t in targets]}))
+                                       {"agenda2030": [str(t) for t in targets]},
+                                       complete=d.get("kind") == "paragraph"))
     return out
 
 
@@ -358,8 +367,8 @@ def unconfirmed_negatives(tr: Training, fid: str, rows: np.ndarray, y: np.ndarra
     combiner that a second topic's word in a short text counts against it, and "Reduce poverty
     and hunger among rural farmers" got goal 1 at 0.20 (threshold 0.22; with the weight 0.59)."""
     w = np.ones(y.shape)
-    single = np.array([tr.examples[i].file.startswith("examples/") and y[k].sum() == 1
-                       for k, i in enumerate(rows)], dtype=bool).reshape(-1, 1)
+    single = np.array([tr.examples[i].file.startswith("examples/") and not tr.examples[i].complete
+                       and y[k].sum() == 1 for k, i in enumerate(rows)], dtype=bool).reshape(-1, 1)
     w[single & (tr.signals[fid].goal_lex[rows] > 0) & (y == 0)] = UNCONFIRMED_WEIGHT
     return w
 

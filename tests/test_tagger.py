@@ -14,7 +14,9 @@ import pytest
 
 from index.search import Filters
 from nlp.analyzer import default_analyzer
-from nlp.tagger import LONG_TEXT, Combiners, Lexicon, chunk_text, keyword_baseline, merge_spans
+from nlp.tagger import (
+    LONG_TEXT, WINDOW_GATE, Combiners, Lexicon, chunk_text, keyword_baseline, merge_spans, window_gate,
+)
 from nlp.taxonomy import load_taxonomies
 from api.components import load_tagger
 from api.components import open_index
@@ -131,6 +133,29 @@ def test_a_sentence_window_of_a_longer_text_is_decided_at_the_window_thresholds(
         got = {t.id for t in tagger.tag_many([text], frameworks=["agenda2030"], windows=windows)[0]
                if t.level == "goal"}
         assert got == expected
+
+
+def test_a_window_adds_its_goal_only_where_its_long_chunk_gives_that_goal_a_share_of_its_threshold(tagger):
+    """nlp.tagger.WINDOW_GATE: a window's main goal that its long chunk scores near zero is a
+    word in passing; beside a short chunk, or on its own, the window keeps it."""
+    chunk = GENDER + " " + GENDER.replace("projekt", "insatser")
+    assert len(chunk.split()) >= LONG_TEXT > len(BROADBAND.split())
+    probs, sigs, *_ = tagger.score([chunk, BROADBAND])
+    gp = probs["agenda2030"][0]
+    fw = tagger.frameworks["agenda2030"]
+    nine = [g.id for g in fw.goals].index("9")
+    thresholds = tagger.model.long.goal_thresholds("agenda2030", len(fw.goals))
+    assert gp[0, nine] < WINDOW_GATE * thresholds[nine]
+    gate = window_gate(gp, np.array([-1, 0]), sigs["agenda2030"].length, thresholds)
+    assert gate[0].all() and not gate[1, nine]
+    alone = {t.id for t in tagger.tag_many([chunk, BROADBAND], frameworks=["agenda2030"],
+                                           windows=[False, True])[1]}
+    beside = {t.id for t in tagger.tag_many([chunk, BROADBAND], frameworks=["agenda2030"],
+                                            windows=[False, True], owners=[-1, 0])[1]}
+    assert "9" in alone and "9" not in beside and "9.c" not in beside
+    # a short chunk does not gate its windows
+    short = window_gate(gp, np.array([-1, 0]), np.array([10.0, 10.0]), thresholds)
+    assert short.all()
 
 
 def test_long_text_is_tagged_in_chunks_with_offsets_into_the_whole_text(tagger):
