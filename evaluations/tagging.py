@@ -57,8 +57,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nlp.analyzer import default_analyzer  # noqa: E402
 from nlp.aurora import AuroraQueries  # noqa: E402
 from nlp.tagger import (  # noqa: E402
-    SIGNALS, WINDOW_TOP_ONLY, Lexicon, Tagger, by_length, keyword_baseline, keyword_labels,
-    target_parents, text_units, window_gate,
+    SIGNALS, Lexicon, Tagger, by_length, keyword_baseline, keyword_labels, text_units, window_gate,
+    with_windows,
 )
 from nlp.tagger_training import (  # noqa: E402
     CachingEmbedder, build_tagger, fit_centre, fit_heads, fit_regimes,
@@ -133,12 +133,7 @@ def cross_validate(tagger: Tagger, tr, n_passages: int) -> dict:
                 def decide(sig, gp, tp, win=None, gate=None):
                     s_ok = short.decide(fid, fw, gp, tp)
                     if win is not None:  # as Tagger.tag_many decides a longer text's windows
-                        w_goal, w_target = window.decide(fid, fw, gp, tp, top_only=WINDOW_TOP_ONLY)
-                        if gate is not None:
-                            w_goal = w_goal & gate
-                            w_target = w_target & w_goal[:, target_parents(fw)]
-                        s_ok = tuple(np.where(win[:, None], b, a)
-                                     for a, b in zip(s_ok, (w_goal, w_target), strict=True))
+                        s_ok = with_windows(s_ok, window, fid, fw, gp, tp, win, gate)
                     return by_length(sig.length, s_ok, long.decide(fid, fw, gp, tp) if long else None)
 
                 sig = tr.signals[fid].take(test)

@@ -454,13 +454,16 @@ class Combiners:
             tp = gp[:, target_parents(fw)] * cond.reshape(n, len(fw.targets))
         return gp, tp
 
-    def decide(self, fid: str, fw: Framework, gp: np.ndarray, tp: np.ndarray, top_only: bool = False
-               ) -> tuple[np.ndarray, np.ndarray]:
+    def decide(self, fid: str, fw: Framework, gp: np.ndarray, tp: np.ndarray, top_only: bool = False,
+               allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Which goals and targets are assigned (a target only with its goal); ``top_only``:
-        at most each text's strongest goal (see :data:`WINDOW_TOP_ONLY`)."""
+        at most each text's strongest goal (see :data:`WINDOW_TOP_ONLY`); ``allowed`` (n, G):
+        the goals a text may get at all (:func:`window_gate`)."""
         goal_ok = gp >= self.goal_thresholds(fid, gp.shape[1])[None, :]
         if top_only and gp.shape[1]:
             goal_ok &= gp >= gp.max(axis=1, keepdims=True)
+        if allowed is not None:
+            goal_ok &= allowed
         target_ok = ((tp >= self.target_threshold) & goal_ok[:, target_parents(fw)] if fw.targets
                      else np.zeros_like(tp, dtype=bool))
         return goal_ok, target_ok
@@ -473,6 +476,17 @@ def by_length(length: np.ndarray, short: tuple[np.ndarray, ...], long: tuple[np.
         return short
     rows = (length >= LONG_TEXT)[:, None]
     return tuple(np.where(rows, b, a) for a, b in zip(short, long, strict=True))
+
+
+def with_windows(decided: tuple[np.ndarray, np.ndarray], window: Combiners, fid: str, fw: Framework,
+                 gp: np.ndarray, tp: np.ndarray, win: np.ndarray, allowed: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """``decided`` (goals, targets) with the rows ``win`` marks, sentence windows of a longer
+    text, decided as windows: by ``window``, at most their strongest goal, and only the goals
+    ``allowed`` (:func:`window_gate`)."""
+    w_ok = window.decide(fid, fw, gp, tp, top_only=WINDOW_TOP_ONLY, allowed=allowed)
+    return tuple(np.where(np.asarray(win, dtype=bool)[:, None], b, a)  # type: ignore[return-value]
+                 for a, b in zip(decided, w_ok, strict=True))
 
 
 def window_gate(gp: np.ndarray, owners: np.ndarray, length: np.ndarray, long_thresholds: np.ndarray | None,
@@ -739,14 +753,9 @@ class Tagger:
             model = self.require_model()
             short = model.short.decide(fid, fw, gp, tp)
             if windows is not None and model.window is not None:
-                win = np.asarray(windows, dtype=bool)[:, None]
-                w_goal, w_target = model.window.decide(fid, fw, gp, tp, top_only=WINDOW_TOP_ONLY)
-                if owners is not None and model.long is not None:
-                    w_goal = w_goal & window_gate(gp, np.asarray(owners), sig.length,
-                                                  model.long.goal_thresholds(fid, gp.shape[1]))
-                    if fw.targets:
-                        w_target = w_target & w_goal[:, target_parents(fw)]
-                short = tuple(np.where(win, b, a) for a, b in zip(short, (w_goal, w_target), strict=True))
+                gate = (window_gate(gp, np.asarray(owners), sig.length, model.long.goal_thresholds(fid, gp.shape[1]))
+                        if owners is not None and model.long is not None else None)
+                short = with_windows(short, model.window, fid, fw, gp, tp, windows, gate)
             goal_ok, target_ok = by_length(sig.length, short,
                                            model.long.decide(fid, fw, gp, tp) if model.long else None)
             levels = ((fw.goals, gp, goal_ok, sig.goal_sim, sig.goal_lex),
