@@ -42,20 +42,20 @@ def full(model_dir) -> Tokenizer:
     return tokenizer
 
 
-def corpus_texts() -> list[str]:
+def corpus_texts(corpus_dir: Path) -> list[str]:
     from ingest.pipeline import parse_many
     from index.passages import indexed_text, passages, sentence_texts
 
     texts: list[str] = []
-    for result in parse_many([Path(__file__).resolve().parents[1] / "corpus"]):
+    for result in parse_many([corpus_dir]):
         for p in passages(result.document):
             texts += [PASSAGE_PREFIX + indexed_text(p), QUERY_PREFIX + p.section_title]
             texts += [PASSAGE_PREFIX + s for s in sentence_texts(p)]
     return texts
 
 
-def test_the_sample_corpus_gets_the_full_tokenizers_ids_without_loading_it(model_dir, full):
-    texts = corpus_texts()
+def test_the_sample_corpus_gets_the_full_tokenizers_ids_without_loading_it(model_dir, full, corpus_dir):
+    texts = corpus_texts(corpus_dir)
     assert len(texts) > 3000
     tokenizer = ModelTokenizer(model_dir)
     assert tokenizer.encode_batch(texts) == [e.ids for e in full.encode_batch(texts)]
