@@ -281,9 +281,9 @@ def evaluate_sentences(tagger: Tagger, rows: list[dict]) -> dict:
 
 def evaluate_paragraphs(tagger: Tagger, split: str, path: Path = PARAGRAPHS) -> dict:
     """The tagger and the keyword baseline on the paragraphs of ``split`` (goal level only)."""
-    rows = [{"id": r["id"], "goals": r["labels"], "targets": []}
-            for r in load_sentences(path) if r["split"] == split]
-    texts = {r["id"]: r["text"] for r in load_sentences(path)}
+    records = [r for r in load_sentences(path) if r["split"] == split]
+    rows = [{"id": r["id"], "goals": r["labels"], "targets": []} for r in records]
+    texts = {r["id"]: r["text"] for r in records}
     t0 = time.time()
     tagged = tagger.tag_texts([texts[r["id"]] for r in rows], frameworks=["agenda2030"])
     seconds = time.time() - t0
